@@ -1,0 +1,17 @@
+# Finds the Debian packages ferry builds against (scripts/install-deps.sh
+# installs them). Each becomes an imported target the src/ folders link to.
+find_package(PkgConfig REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(CURL REQUIRED)
+find_package(Threads REQUIRED)
+pkg_check_modules(HIREDIS IMPORTED_TARGET hiredis)
+pkg_check_modules(HTTPLIB IMPORTED_TARGET cpp-httplib)
+if(FERRY_WITH_POSTGRES)
+  find_package(PostgreSQL REQUIRED)
+endif()
