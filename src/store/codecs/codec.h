@@ -1,0 +1,117 @@
+// Codec: turns one stored object (key + bytes) into database rows.
+//
+// Ingest walks a blob store, hands each object to a Codec and writes the
+// rows it returns. The codec knows the format and the tables; ingest knows
+// batching, transactions, locks and deletion. A codec never touches the
+// database itself: it returns rows and the SQL text ingest runs.
+//
+// The model
+// - A Record is everything one logical item contributes to the database:
+//   rows for several tables (a narinfo: 1 `narinfos` row, N
+//   `narinfo_references` rows, M `narinfo_signatures` rows) plus its natural
+//   key (the narinfo hash). The natural key decides idempotence: ingest asks
+//   KeyExistsSql() before writing, and every table has a unique key
+//   (TableSchema::conflict_columns) so a racing second writer inserts nothing
+//   (`INSERT ... ON CONFLICT (...) DO NOTHING`, see InsertSql()).
+// - Rows are positional: Record::rows[t][r] is row r for Tables()[t], its
+//   values in TableSchema::columns order. Columns the database fills (a
+//   surrogate id, created_at) are not listed. Every row carries the record's
+//   natural key in the table's key_column, so child rows can be bulk-loaded
+//   without first reading back a generated parent id.
+// - Tables() is in insert order (parents first) and stays the same for the
+//   life of the codec. Migrations(dialect) creates exactly those tables; ingest
+//   applies them with ferry's migration ledger before the first write.
+//
+// Contract
+// - Parse() is a pure function of (object_key, bytes): thread-safe, no I/O.
+//   It appends one or more records to *out on success and leaves *out
+//   unchanged on error, so a bad object is never half written.
+// - Errors are InvalidArgument and name the object key and 1-based line:
+//     store/narinfo/1/1a/1abc....narinfo:7: unknown key "Foo"
+// - A Codec is immutable after construction; share one across threads.
+//
+// Adding a format (jsonl, csv, ...): write src/store/codecs/<name>_codec.{h,cc}
+// with a class deriving from Codec, add one line to the table in
+// codec_registry.cc, and list the .cc in CMakeLists.txt.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/database.h"
+#include "db/value.h"
+#include "ferry/status.h"
+
+namespace ferry {
+
+using Row = std::vector<Value>;
+
+struct Record {
+  std::string key;                   // natural key, e.g. the narinfo hash
+  std::vector<std::vector<Row>> rows;  // rows[t] belong to Codec::Tables()[t]
+};
+
+struct TableSchema {
+  std::string name;                  // "narinfos"
+  std::vector<std::string> columns;  // the columns Record rows fill, in order
+  std::string key_column;            // holds Record::key in every row ("hash")
+  // A unique key of the table: ingest writes ON CONFLICT (these) DO NOTHING.
+  // For the parent table it is {key_column}; for child tables e.g.
+  // {"narinfo_hash", "position"}.
+  std::vector<std::string> conflict_columns;
+};
+
+// One schema migration owned by a codec (applied through ferry's ledger).
+struct CodecMigration {
+  int64_t version = 0;   // 1, 2, ... ordered; never reused
+  std::string name;      // "create_narinfo_tables"
+  std::string up_sql;    // one or more statements separated by ';'
+  std::string down_sql;  // undoes up_sql
+};
+
+class Codec {
+ public:
+  virtual ~Codec() = default;
+
+  // The registry name: "narinfo".
+  virtual std::string_view name() const = 0;
+
+  // Whether ingest should parse this object at all (a Nix cache also holds
+  // nar/ files and nix-cache-info). Objects not accepted are not counted.
+  virtual bool Accepts(std::string_view object_key) const = 0;
+
+  // Parses one object; see the contract above.
+  virtual Status Parse(std::string_view object_key, std::string_view bytes,
+                       std::vector<Record>* out) const = 0;
+
+  // The tables records fill, parents first.
+  virtual const std::vector<TableSchema>& Tables() const = 0;
+
+  // Migrations creating Tables() for the dialect. InvalidArgument for a
+  // dialect the codec has no DDL for.
+  virtual Result<std::vector<CodecMigration>> Migrations(Dialect dialect) const = 0;
+
+  // "SELECT 1 FROM <parent> WHERE <key_column> = $1": returns a row iff the
+  // record with natural key $1 is already in the database.
+  std::string KeyExistsSql() const;
+
+  // Convenience for one-record formats: exactly one record or an error.
+  Result<Record> ParseOne(std::string_view object_key, std::string_view bytes) const;
+};
+
+// INSERT for `rows_per_statement` rows of Tables()[table] with parameters
+// $1..$n, ignoring rows whose conflict_columns already exist. Same text for
+// SQLite (>= 3.24) and PostgreSQL; MySQL would need INSERT IGNORE.
+std::string InsertSql(const TableSchema& table, size_t rows_per_statement);
+
+// The codec registered under `name` ("narinfo"); NotFound naming the known
+// codecs otherwise.
+Result<std::unique_ptr<Codec>> MakeCodec(std::string_view name);
+
+// Names in the registry, for --help and error messages.
+std::vector<std::string> CodecNames();
+
+}  // namespace ferry

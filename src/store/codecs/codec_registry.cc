@@ -1,0 +1,40 @@
+// The one table of built-in codecs. A new format is one line here.
+#include <memory>
+#include <string>
+
+#include "store/codecs/codec.h"
+#include "store/codecs/narinfo_codec.h"
+
+namespace ferry {
+namespace {
+
+struct CodecEntry {
+  const char* name;
+  std::unique_ptr<Codec> (*make)();
+};
+
+const CodecEntry kCodecs[] = {
+    {"narinfo", [] { return std::unique_ptr<Codec>(new NarInfoCodec()); }},
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Codec>> MakeCodec(std::string_view name) {
+  for (const CodecEntry& e : kCodecs) {
+    if (name == e.name) return e.make();
+  }
+  std::string known;
+  for (const CodecEntry& e : kCodecs) {
+    if (!known.empty()) known += ", ";
+    known += e.name;
+  }
+  return NotFound("unknown format \"" + std::string(name) + "\" (known: " + known + ")");
+}
+
+std::vector<std::string> CodecNames() {
+  std::vector<std::string> out;
+  for (const CodecEntry& e : kCodecs) out.emplace_back(e.name);
+  return out;
+}
+
+}  // namespace ferry
