@@ -49,6 +49,9 @@ struct SigV4Config {
   std::string access_key_id;      // empty: requests go unsigned
   std::string secret_access_key;  // never logged
   std::string session_token;      // sent as x-amz-security-token (signed)
+  // S3 requires x-amz-content-sha256 on every request; other SigV4 services
+  // (and AWS's generic test vectors) do not use it.
+  bool content_sha256_header = true;
 };
 
 class HttpClient {
