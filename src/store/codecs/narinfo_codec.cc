@@ -10,8 +10,7 @@ namespace {
 
 constexpr size_t kParentColumns = 11;
 
-Value Text(const std::string& s) { return Value(s); }
-Value OptText(const std::optional<std::string>& s) { return s ? Value(*s) : Value(); }
+Value OptText(std::optional<std::string>&& s) { return s ? Value(std::move(*s)) : Value(); }
 Value OptInt(const std::optional<int64_t>& v) { return v ? Value(*v) : Value(); }
 
 // Values read back from a database may spell integers as text and vice versa.
@@ -141,7 +140,7 @@ bool NarInfoCodec::Accepts(std::string_view object_key) const {
 Status NarInfoCodec::Parse(std::string_view object_key, std::string_view bytes,
                            std::vector<Record>* out) const {
   FERRY_ASSIGN_OR_RETURN(NarInfo info, ParseNarInfo(object_key, bytes));
-  out->push_back(ToRecord(info));
+  out->push_back(ToRecord(std::move(info)));
   return Status::OK();
 }
 
@@ -157,24 +156,25 @@ Result<std::vector<CodecMigration>> NarInfoCodec::Migrations(Dialect dialect) co
   return std::vector<CodecMigration>{{1, "create_narinfo_tables", up, kDown}};
 }
 
-Record NarInfoCodec::ToRecord(const NarInfo& info) {
+Record NarInfoCodec::ToRecord(NarInfo info) {
   Record r;
-  r.key = info.hash;
   r.rows.resize(3);
-  r.rows[kNarInfosTable].push_back(Row{
-      Text(info.hash), Text(info.store_path), Text(info.url), Text(info.compression),
-      OptText(info.file_hash), OptInt(info.file_size), Text(info.nar_hash),
-      Value(info.nar_size), OptText(info.deriver), OptText(info.system), OptText(info.ca)});
   std::vector<Row>& refs = r.rows[kReferencesTable];
   refs.reserve(info.references.size());
   for (size_t i = 0; i < info.references.size(); ++i) {
-    refs.push_back(Row{Text(info.hash), Value(static_cast<int64_t>(i)), Text(info.references[i])});
+    refs.push_back(Row{Value(info.hash), Value(static_cast<int64_t>(i)), Value(std::move(info.references[i]))});
   }
   std::vector<Row>& sigs = r.rows[kSignaturesTable];
   sigs.reserve(info.signatures.size());
   for (size_t i = 0; i < info.signatures.size(); ++i) {
-    sigs.push_back(Row{Text(info.hash), Value(static_cast<int64_t>(i)), Text(info.signatures[i])});
+    sigs.push_back(Row{Value(info.hash), Value(static_cast<int64_t>(i)), Value(std::move(info.signatures[i]))});
   }
+  r.key = info.hash;
+  r.rows[kNarInfosTable].push_back(Row{
+      Value(std::move(info.hash)), Value(std::move(info.store_path)), Value(std::move(info.url)),
+      Value(std::move(info.compression)), OptText(std::move(info.file_hash)), OptInt(info.file_size),
+      Value(std::move(info.nar_hash)), Value(info.nar_size), OptText(std::move(info.deriver)),
+      OptText(std::move(info.system)), OptText(std::move(info.ca))});
   return r;
 }
 

@@ -44,7 +44,8 @@ class NarInfoCodec : public Codec {
   // NarInfo <-> Record. NarInfoFromRecord accepts rows in any order (they
   // are sorted by position) and checks the shape: InvalidArgument naming the
   // record key if it is not one narinfo.
-  static Record ToRecord(const NarInfo& info);
+  // ToRecord moves the strings out of `info` (pass a copy to keep it).
+  static Record ToRecord(NarInfo info);
   static Result<NarInfo> FromRecord(const Record& record);
   // The narinfo text of a record (for the read-through server).
   static Result<std::string> RenderRecord(const Record& record);
