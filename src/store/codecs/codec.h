@@ -30,9 +30,11 @@
 //     store/narinfo/1/1a/1abc....narinfo:7: unknown key "Foo"
 // - A Codec is immutable after construction; share one across threads.
 //
-// Adding a format (jsonl, csv, ...): write src/store/codecs/<name>_codec.{h,cc}
-// with a class deriving from Codec, add one line to the table in
-// codec_registry.cc, and list the .cc in CMakeLists.txt.
+// Adding a format (jsonl, csv, ...): write src/store/codecs/<name>_codec.cc
+// with a class deriving from Codec and a factory `std::unique_ptr<Codec>
+// New<Name>Codec()` (a header only if others need the class), then declare
+// that factory and add its line to the table in codec_registry.cc. CMake
+// picks up every *_codec.cc by itself (re-run cmake).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 #include "store/codecs/narinfo_codec.h"
 
 #include <algorithm>
+#include <memory>
 #include <string>
 
 #include "util/strings.h"
@@ -213,5 +214,7 @@ Result<std::string> NarInfoCodec::RenderRecord(const Record& record) {
   FERRY_ASSIGN_OR_RETURN(NarInfo info, FromRecord(record));
   return RenderNarInfo(info);
 }
+
+std::unique_ptr<Codec> NewNarInfoCodec() { return std::make_unique<NarInfoCodec>(); }
 
 }  // namespace ferry
