@@ -4,6 +4,8 @@
 // writes numbers as numbers, while the text format writes them as logfmt
 // (`found=10 rate=12.5 error="no such table"`). Durations are written as
 // seconds with a unit, the way a person reads them: `15s`, `98.5s`, `0.012s`.
+// JSON writes them as the same strings ("15s"), and NaN/Inf doubles as
+// "NaN"/"+Inf" strings, since JSON has no such numbers.
 //
 //   log.Info("migration progress", {{"found", 10}, {"rate", 12.5}});
 #pragma once
