@@ -70,7 +70,7 @@ class RandomSql {
         "E", "e", "\r", "\n", " ", "\t", "a", "_", "0", "1", "(", ")", "!",
         "BEGIN ", "END", "end ", "ATOMIC ", "CREATE ", "TRIGGER ", "TEMP ",
         "CASE ", "$$", "$a$", "$1", "/*", "*/", "--", "-- ", "E'", "''",
-        "\\'", "/*!", "\xc3\xa9", "\0"};
+        "\\'", "/*!", "\xc3\xa9", std::string(1, '\0')};
     std::string out;
     const size_t length = Uniform(max_length + 1);
     while (out.size() < length) {
@@ -147,7 +147,7 @@ class RandomSql {
         "'a;b'", "'it''s; ok'", "';'", "''", "'-- no comment'", "'/* no'",
         "'$$'", "'\"'", "'BEGIN; END;'", "\"col;\"\"x\"", "\"a b\"", "'\n;\r\n'"};
     static const List kMysql = {"'it\\'s;'", "'back\\\\'", "\"dq; \\\" x\"",
-                                "`a;``b`", "'#;'"};
+                                "`a;``b`", "'#;'", "1--1"};
     static const List kSqlite = {"`a;``b`", "[a;b]", "[x\"]", "'a\\'"};
     static const List kPg = {"E'it\\'s;'", "e'\\\\'", "E'a''b;'", "$$ a; 'b' $$",
                              "$fn$ x; $$ ; $fn$", "$_t1$;$_t1$", "$$$$",
