@@ -100,3 +100,11 @@ std::string FormatDuration(double seconds) {
 }
 
 }  // namespace ferry
+
+namespace ferry {
+std::string ToUpper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace ferry

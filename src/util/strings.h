@@ -27,3 +27,7 @@ std::string FormatIsoTime(int64_t unix_micros);
 std::string FormatDuration(double seconds);
 
 }  // namespace ferry
+
+namespace ferry {
+std::string ToUpper(std::string_view s);
+}  // namespace ferry
