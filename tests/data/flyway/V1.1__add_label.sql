@@ -1,0 +1,1 @@
+ALTER TABLE fw_items ADD COLUMN label TEXT;

@@ -1,0 +1,1 @@
+CREATE TABLE fw_items (id INTEGER PRIMARY KEY);

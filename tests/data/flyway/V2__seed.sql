@@ -1,0 +1,1 @@
+INSERT INTO fw_items (id, label) VALUES (1, 'one');

@@ -1,0 +1,1 @@
+DELETE FROM gm_users;

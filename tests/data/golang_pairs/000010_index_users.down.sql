@@ -1,0 +1,1 @@
+DROP INDEX gm_users_name;

@@ -1,0 +1,1 @@
+CREATE INDEX gm_users_name ON gm_users (name);

@@ -1,0 +1,2 @@
+-- housekeeping only: the down is intentionally empty
+SELECT 1;

@@ -1,0 +1,4 @@
+-- +up
+CREATE TABLE ot_a (x INTEGER);
+-- +down
+DROP TABLE ot_a;

@@ -1,0 +1,13 @@
+-- entity_00: the base table; comments may hold semicolons; like this one
+/* and block comments; too:
+   CREATE TABLE not_really (x int); */
+CREATE TABLE entity_00 (
+    id          bigserial PRIMARY KEY,
+    public_id   uuid NOT NULL DEFAULT uuid_generate_v4(),
+    name        text NOT NULL CHECK (name <> ''),
+    email       citext,
+    attrs       hstore NOT NULL DEFAULT ''::hstore,
+    path        ltree,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX entity_00_public_id_key ON entity_00 (public_id);

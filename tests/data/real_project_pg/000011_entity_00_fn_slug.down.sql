@@ -1,0 +1,2 @@
+DROP FUNCTION entity_00_token(int);
+DROP FUNCTION entity_00_slug(text);

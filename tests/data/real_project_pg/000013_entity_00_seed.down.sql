@@ -1,0 +1,1 @@
+DELETE FROM entity_00 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_00_slug(text) IS NULL;
+COMMENT ON COLUMN entity_00.email IS NULL;
+COMMENT ON TABLE entity_00 IS NULL;

@@ -1,0 +1,1 @@
+DROP FUNCTION app_digest(text);

@@ -1,0 +1,1 @@
+DELETE FROM entity_01 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_01_slug(text) IS NULL;
+COMMENT ON COLUMN entity_01.email IS NULL;
+COMMENT ON TABLE entity_01 IS NULL;

@@ -1,0 +1,2 @@
+DROP FUNCTION entity_02_token(int);
+DROP FUNCTION entity_02_slug(text);

@@ -1,0 +1,1 @@
+DELETE FROM entity_02 WHERE name LIKE 'seed %; row';

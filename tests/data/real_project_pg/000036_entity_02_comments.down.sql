@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_02_slug(text) IS NULL;
+COMMENT ON COLUMN entity_02.email IS NULL;
+COMMENT ON TABLE entity_02 IS NULL;

@@ -1,0 +1,2 @@
+ALTER TABLE entity_03 DROP COLUMN status;
+DROP TYPE entity_03_status;

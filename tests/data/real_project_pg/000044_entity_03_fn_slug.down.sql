@@ -1,0 +1,2 @@
+DROP FUNCTION entity_03_token(int);
+DROP FUNCTION entity_03_slug(text);

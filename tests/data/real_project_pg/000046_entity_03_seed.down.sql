@@ -1,0 +1,1 @@
+DELETE FROM entity_03 WHERE name LIKE 'seed %; row';

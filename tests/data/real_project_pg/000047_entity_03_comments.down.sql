@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_03_slug(text) IS NULL;
+COMMENT ON COLUMN entity_03.email IS NULL;
+COMMENT ON TABLE entity_03 IS NULL;

@@ -1,0 +1,2 @@
+DROP FUNCTION entity_04_token(int);
+DROP FUNCTION entity_04_slug(text);

@@ -1,0 +1,1 @@
+DELETE FROM entity_04 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_04_slug(text) IS NULL;
+COMMENT ON COLUMN entity_04.email IS NULL;
+COMMENT ON TABLE entity_04 IS NULL;

@@ -1,0 +1,1 @@
+DELETE FROM entity_05 WHERE name LIKE 'seed %; row';

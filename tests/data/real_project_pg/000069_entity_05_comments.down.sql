@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_05_slug(text) IS NULL;
+COMMENT ON COLUMN entity_05.email IS NULL;
+COMMENT ON TABLE entity_05 IS NULL;

@@ -1,0 +1,1 @@
+DROP VIEW entity_05_active;

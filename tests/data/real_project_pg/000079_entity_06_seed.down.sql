@@ -1,0 +1,1 @@
+DELETE FROM entity_06 WHERE name LIKE 'seed %; row';

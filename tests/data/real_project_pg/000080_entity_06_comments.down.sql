@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_06_slug(text) IS NULL;
+COMMENT ON COLUMN entity_06.email IS NULL;
+COMMENT ON TABLE entity_06 IS NULL;

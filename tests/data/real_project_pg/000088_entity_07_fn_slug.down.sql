@@ -1,0 +1,2 @@
+DROP FUNCTION entity_07_token(int);
+DROP FUNCTION entity_07_slug(text);

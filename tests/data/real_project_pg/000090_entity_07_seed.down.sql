@@ -1,0 +1,1 @@
+DELETE FROM entity_07 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_07_slug(text) IS NULL;
+COMMENT ON COLUMN entity_07.email IS NULL;
+COMMENT ON TABLE entity_07 IS NULL;

@@ -1,0 +1,1 @@
+DROP TABLE entity_07_events;

@@ -1,0 +1,2 @@
+DROP FUNCTION entity_08_token(int);
+DROP FUNCTION entity_08_slug(text);

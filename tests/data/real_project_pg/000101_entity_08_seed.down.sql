@@ -1,0 +1,1 @@
+DELETE FROM entity_08 WHERE name LIKE 'seed %; row';

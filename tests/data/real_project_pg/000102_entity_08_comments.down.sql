@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_08_slug(text) IS NULL;
+COMMENT ON COLUMN entity_08.email IS NULL;
+COMMENT ON TABLE entity_08 IS NULL;

@@ -1,0 +1,2 @@
+ALTER TABLE entity_09 DROP COLUMN status;
+DROP TYPE entity_09_status;

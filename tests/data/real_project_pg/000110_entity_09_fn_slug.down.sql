@@ -1,0 +1,2 @@
+DROP FUNCTION entity_09_token(int);
+DROP FUNCTION entity_09_slug(text);

@@ -1,0 +1,1 @@
+DELETE FROM entity_09 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_09_slug(text) IS NULL;
+COMMENT ON COLUMN entity_09.email IS NULL;
+COMMENT ON TABLE entity_09 IS NULL;

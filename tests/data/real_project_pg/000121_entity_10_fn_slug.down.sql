@@ -1,0 +1,2 @@
+DROP FUNCTION entity_10_token(int);
+DROP FUNCTION entity_10_slug(text);

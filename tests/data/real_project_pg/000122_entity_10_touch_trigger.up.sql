@@ -1,0 +1,13 @@
+ALTER TABLE entity_10 ADD COLUMN updated_at timestamptz;
+CREATE FUNCTION entity_10_touch() RETURNS trigger
+LANGUAGE plpgsql AS $tg$
+BEGIN
+    NEW.updated_at := now();  -- stamp it; always
+    IF NEW.name LIKE '%$$%' THEN
+        RAISE NOTICE 'odd name: %; kept', NEW.name;
+    END IF;
+    RETURN NEW;
+END;
+$tg$;
+CREATE TRIGGER entity_10_touch BEFORE INSERT OR UPDATE ON entity_10
+    FOR EACH ROW EXECUTE FUNCTION entity_10_touch();

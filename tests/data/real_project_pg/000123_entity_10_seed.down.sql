@@ -1,0 +1,1 @@
+DELETE FROM entity_10 WHERE name LIKE 'seed %; row';

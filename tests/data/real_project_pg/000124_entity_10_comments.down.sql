@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_10_slug(text) IS NULL;
+COMMENT ON COLUMN entity_10.email IS NULL;
+COMMENT ON TABLE entity_10 IS NULL;

@@ -1,0 +1,2 @@
+ALTER TABLE entity_11 DROP COLUMN status;
+DROP TYPE entity_11_status;

@@ -1,0 +1,2 @@
+DROP FUNCTION entity_11_token(int);
+DROP FUNCTION entity_11_slug(text);

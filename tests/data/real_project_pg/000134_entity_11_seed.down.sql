@@ -1,0 +1,1 @@
+DELETE FROM entity_11 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_11_slug(text) IS NULL;
+COMMENT ON COLUMN entity_11.email IS NULL;
+COMMENT ON TABLE entity_11 IS NULL;

@@ -1,0 +1,1 @@
+DELETE FROM entity_12 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_12_slug(text) IS NULL;
+COMMENT ON COLUMN entity_12.email IS NULL;
+COMMENT ON TABLE entity_12 IS NULL;

@@ -1,0 +1,1 @@
+DELETE FROM entity_13 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_13_slug(text) IS NULL;
+COMMENT ON COLUMN entity_13.email IS NULL;
+COMMENT ON TABLE entity_13 IS NULL;

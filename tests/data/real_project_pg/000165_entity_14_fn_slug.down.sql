@@ -1,0 +1,2 @@
+DROP FUNCTION entity_14_token(int);
+DROP FUNCTION entity_14_slug(text);

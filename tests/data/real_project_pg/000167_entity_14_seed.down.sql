@@ -1,0 +1,1 @@
+DELETE FROM entity_14 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_14_slug(text) IS NULL;
+COMMENT ON COLUMN entity_14.email IS NULL;
+COMMENT ON TABLE entity_14 IS NULL;

@@ -1,0 +1,2 @@
+DROP FUNCTION entity_15_token(int);
+DROP FUNCTION entity_15_slug(text);

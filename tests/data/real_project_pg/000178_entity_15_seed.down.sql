@@ -1,0 +1,1 @@
+DELETE FROM entity_15 WHERE name LIKE 'seed %; row';

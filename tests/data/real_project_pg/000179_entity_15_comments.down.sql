@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_15_slug(text) IS NULL;
+COMMENT ON COLUMN entity_15.email IS NULL;
+COMMENT ON TABLE entity_15 IS NULL;

@@ -1,0 +1,1 @@
+DELETE FROM entity_16 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_16_slug(text) IS NULL;
+COMMENT ON COLUMN entity_16.email IS NULL;
+COMMENT ON TABLE entity_16 IS NULL;

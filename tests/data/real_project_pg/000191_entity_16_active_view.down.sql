@@ -1,0 +1,1 @@
+DROP VIEW entity_16_active;

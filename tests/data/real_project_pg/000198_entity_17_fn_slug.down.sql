@@ -1,0 +1,2 @@
+DROP FUNCTION entity_17_token(int);
+DROP FUNCTION entity_17_slug(text);

@@ -1,0 +1,1 @@
+DELETE FROM entity_17 WHERE name LIKE 'seed %; row';

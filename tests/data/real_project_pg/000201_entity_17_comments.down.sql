@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_17_slug(text) IS NULL;
+COMMENT ON COLUMN entity_17.email IS NULL;
+COMMENT ON TABLE entity_17 IS NULL;

@@ -1,0 +1,2 @@
+DROP FUNCTION entity_18_token(int);
+DROP FUNCTION entity_18_slug(text);

@@ -1,0 +1,1 @@
+DELETE FROM entity_18 WHERE name LIKE 'seed %; row';

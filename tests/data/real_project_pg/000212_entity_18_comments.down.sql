@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_18_slug(text) IS NULL;
+COMMENT ON COLUMN entity_18.email IS NULL;
+COMMENT ON TABLE entity_18 IS NULL;

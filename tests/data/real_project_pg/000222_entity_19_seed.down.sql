@@ -1,0 +1,1 @@
+DELETE FROM entity_19 WHERE name LIKE 'seed %; row';

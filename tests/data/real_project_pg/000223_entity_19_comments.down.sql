@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_19_slug(text) IS NULL;
+COMMENT ON COLUMN entity_19.email IS NULL;
+COMMENT ON TABLE entity_19 IS NULL;

@@ -1,0 +1,1 @@
+DROP TABLE entity_19_events;

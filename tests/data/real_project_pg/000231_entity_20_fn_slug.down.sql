@@ -1,0 +1,2 @@
+DROP FUNCTION entity_20_token(int);
+DROP FUNCTION entity_20_slug(text);

@@ -1,0 +1,1 @@
+DELETE FROM entity_20 WHERE name LIKE 'seed %; row';

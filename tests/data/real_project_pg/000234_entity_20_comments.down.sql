@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_20_slug(text) IS NULL;
+COMMENT ON COLUMN entity_20.email IS NULL;
+COMMENT ON TABLE entity_20 IS NULL;

@@ -1,0 +1,3 @@
+DROP INDEX entity_20_attrs;
+DROP INDEX entity_20_active_created;
+DROP INDEX entity_20_name_trgm;

@@ -1,0 +1,2 @@
+ALTER TABLE entity_21 DROP COLUMN status;
+DROP TYPE entity_21_status;

@@ -1,0 +1,1 @@
+DELETE FROM entity_21 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_21_slug(text) IS NULL;
+COMMENT ON COLUMN entity_21.email IS NULL;
+COMMENT ON TABLE entity_21 IS NULL;

@@ -1,0 +1,1 @@
+DELETE FROM entity_22 WHERE name LIKE 'seed %; row';

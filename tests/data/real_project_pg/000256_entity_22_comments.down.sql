@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_22_slug(text) IS NULL;
+COMMENT ON COLUMN entity_22.email IS NULL;
+COMMENT ON TABLE entity_22 IS NULL;

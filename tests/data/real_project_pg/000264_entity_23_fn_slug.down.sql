@@ -1,0 +1,2 @@
+DROP FUNCTION entity_23_token(int);
+DROP FUNCTION entity_23_slug(text);

@@ -1,0 +1,1 @@
+DELETE FROM entity_23 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_23_slug(text) IS NULL;
+COMMENT ON COLUMN entity_23.email IS NULL;
+COMMENT ON TABLE entity_23 IS NULL;

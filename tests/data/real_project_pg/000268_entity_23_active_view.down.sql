@@ -1,0 +1,1 @@
+DROP VIEW entity_23_active;

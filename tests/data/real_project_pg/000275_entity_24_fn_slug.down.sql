@@ -1,0 +1,2 @@
+DROP FUNCTION entity_24_token(int);
+DROP FUNCTION entity_24_slug(text);

@@ -1,0 +1,1 @@
+DELETE FROM entity_24 WHERE name LIKE 'seed %; row';

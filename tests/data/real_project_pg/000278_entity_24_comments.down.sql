@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_24_slug(text) IS NULL;
+COMMENT ON COLUMN entity_24.email IS NULL;
+COMMENT ON TABLE entity_24 IS NULL;

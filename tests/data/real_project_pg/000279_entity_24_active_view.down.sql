@@ -1,0 +1,1 @@
+DROP VIEW entity_24_active;

@@ -1,0 +1,3 @@
+DROP INDEX entity_24_attrs;
+DROP INDEX entity_24_active_created;
+DROP INDEX entity_24_name_trgm;

@@ -1,0 +1,1 @@
+DELETE FROM entity_25 WHERE name LIKE 'seed %; row';

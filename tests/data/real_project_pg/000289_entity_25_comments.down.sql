@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_25_slug(text) IS NULL;
+COMMENT ON COLUMN entity_25.email IS NULL;
+COMMENT ON TABLE entity_25 IS NULL;

@@ -1,0 +1,2 @@
+ALTER TABLE entity_26 DROP COLUMN status;
+DROP TYPE entity_26_status;

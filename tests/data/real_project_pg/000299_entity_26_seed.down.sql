@@ -1,0 +1,1 @@
+DELETE FROM entity_26 WHERE name LIKE 'seed %; row';

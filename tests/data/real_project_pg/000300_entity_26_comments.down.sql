@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_26_slug(text) IS NULL;
+COMMENT ON COLUMN entity_26.email IS NULL;
+COMMENT ON TABLE entity_26 IS NULL;

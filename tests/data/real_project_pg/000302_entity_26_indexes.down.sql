@@ -1,0 +1,3 @@
+DROP INDEX entity_26_attrs;
+DROP INDEX entity_26_active_created;
+DROP INDEX entity_26_name_trgm;

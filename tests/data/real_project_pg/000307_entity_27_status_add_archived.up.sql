@@ -1,0 +1,1 @@
+ALTER TYPE entity_27_status ADD VALUE IF NOT EXISTS 'archived';

@@ -1,0 +1,2 @@
+DROP FUNCTION entity_27_token(int);
+DROP FUNCTION entity_27_slug(text);

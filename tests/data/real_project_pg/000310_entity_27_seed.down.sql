@@ -1,0 +1,1 @@
+DELETE FROM entity_27 WHERE name LIKE 'seed %; row';

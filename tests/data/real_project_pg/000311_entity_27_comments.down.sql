@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_27_slug(text) IS NULL;
+COMMENT ON COLUMN entity_27.email IS NULL;
+COMMENT ON TABLE entity_27 IS NULL;

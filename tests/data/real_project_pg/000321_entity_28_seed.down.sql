@@ -1,0 +1,1 @@
+DELETE FROM entity_28 WHERE name LIKE 'seed %; row';

@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_28_slug(text) IS NULL;
+COMMENT ON COLUMN entity_28.email IS NULL;
+COMMENT ON TABLE entity_28 IS NULL;

@@ -1,0 +1,2 @@
+DROP FUNCTION entity_29_token(int);
+DROP FUNCTION entity_29_slug(text);

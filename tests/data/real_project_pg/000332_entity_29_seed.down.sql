@@ -1,0 +1,1 @@
+DELETE FROM entity_29 WHERE name LIKE 'seed %; row';

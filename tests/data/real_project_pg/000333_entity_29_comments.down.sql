@@ -1,0 +1,3 @@
+COMMENT ON FUNCTION entity_29_slug(text) IS NULL;
+COMMENT ON COLUMN entity_29.email IS NULL;
+COMMENT ON TABLE entity_29 IS NULL;

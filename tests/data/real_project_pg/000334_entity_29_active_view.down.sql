@@ -1,0 +1,1 @@
+DROP VIEW entity_29_active;

@@ -1,0 +1,2 @@
+-- statistics only; nothing to undo
+ANALYZE;
