@@ -81,6 +81,9 @@ struct MigratorOptions {
   std::string migrations_dir = "migrations";
   std::optional<EmbeddedFileSet> embedded;  // when set, used instead of migrations_dir
   std::chrono::milliseconds lock_timeout{std::chrono::seconds(60)};
+  // The ledger table. Jobs that carry migrations of their own (ingest's codec
+  // tables) use a separate ledger so they never mix with the application's.
+  std::string ledger_table = "ferry_schema_migrations";
   Env* env = nullptr;                       // nullptr: Env::Default()
   std::function<void(const MigrationEvent&)> on_event;  // may be empty
 };

@@ -30,9 +30,10 @@ std::optional<LedgerState> ParseLedgerState(std::string_view s) {
   return std::nullopt;
 }
 
-Ledger::Ledger(Database* db, Env* env) : db_(db), env_(env) {}
+Ledger::Ledger(Database* db, Env* env, std::string table)
+    : db_(db), env_(env), table_(std::move(table)) {}
 
-std::string Ledger::Table() const { return db_->QuoteIdentifier(kLedgerTable); }
+std::string Ledger::Table() const { return db_->QuoteIdentifier(table_); }
 
 std::string Ledger::Now() const {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -54,7 +55,7 @@ Status Ledger::Ensure() {
       .WithContext("creating the ledger table");
 }
 
-Result<bool> Ledger::Exists() { return db_->TableExists(kLedgerTable); }
+Result<bool> Ledger::Exists() { return db_->TableExists(table_); }
 
 Result<std::vector<LedgerRow>> Ledger::ReadAll() {
   std::vector<LedgerRow> out;
@@ -70,7 +71,7 @@ Result<std::vector<LedgerRow>> Ledger::ReadAll() {
     r.version_text = rows.GetText(i, 0).value_or("");
     auto v = Version::Parse(r.version_text);
     if (!v) {
-      return Corruption("ledger " + std::string(kLedgerTable) + " holds a version ferry cannot read: \"" +
+      return Corruption("ledger " + table_ + " holds a version ferry cannot read: \"" +
                         r.version_text + "\"");
     }
     r.version = *v;

@@ -51,7 +51,9 @@ struct LedgerRow {
 
 class Ledger {
  public:
-  Ledger(Database* db, Env* env);
+  // `table` defaults to ferry_schema_migrations; a job with migrations of its
+  // own (a codec's tables) keeps them in a ledger of their own.
+  Ledger(Database* db, Env* env, std::string table = std::string(kLedgerTable));
 
   // Creates the table if missing. Call with the migration lock held: parallel
   // CREATE TABLE IF NOT EXISTS races in PostgreSQL's catalog.
@@ -68,6 +70,7 @@ class Ledger {
 
   // "host pid ferry/x.y.z", recorded in applied_by.
   std::string Actor() const;
+  const std::string& table() const { return table_; }
 
  private:
   std::string Table() const;
@@ -75,6 +78,7 @@ class Ledger {
 
   Database* db_;
   Env* env_;
+  std::string table_;
 };
 
 }  // namespace ferry

@@ -29,7 +29,7 @@ class MigratorImpl final : public Migrator {
         db_(std::move(db)),
         source_(std::move(source)),
         set_(std::move(set)),
-        ledger_(db_.get(), env_) {}
+        ledger_(db_.get(), env_, opts_.ledger_table) {}
 
   Result<StatusReport> GetStatus() override {
     FERRY_ASSIGN_OR_RETURN(auto rows, ledger_.ReadAll());
@@ -255,7 +255,8 @@ class MigratorImpl final : public Migrator {
     if (!lock_) {
       FERRY_ASSIGN_OR_RETURN(lock_, NewMigrationLock(db_.get(), env_));
     }
-    auto lease = lock_->Acquire(kMigrationLockKey, std::chrono::milliseconds(0), Deadline{env_->Now()});
+    const std::string key = std::string(kMigrationLockKey) + ":" + ledger_.table();
+    auto lease = lock_->Acquire(key, std::chrono::milliseconds(0), Deadline{env_->Now()});
     if (lease.ok() || (lease.status().code() != Code::kTimeout &&
                        lease.status().code() != Code::kLocked)) {
       if (lease.ok()) Emit(MigrationEvent::Kind::kLockAcquired, nullptr, "acquired " + lock_->Describe());
@@ -263,7 +264,7 @@ class MigratorImpl final : public Migrator {
     }
     Emit(MigrationEvent::Kind::kLockWait, nullptr,
          "waiting for " + lock_->Describe() + " (another ferry is migrating)");
-    auto waited = lock_->Acquire(kMigrationLockKey, std::chrono::milliseconds(0),
+    auto waited = lock_->Acquire(key, std::chrono::milliseconds(0),
                                  Deadline::After(env_, opts_.lock_timeout));
     if (waited.ok()) Emit(MigrationEvent::Kind::kLockAcquired, nullptr, "acquired " + lock_->Describe());
     return waited;
