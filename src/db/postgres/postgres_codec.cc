@@ -76,8 +76,11 @@ EncodedParams EncodeParams(const std::vector<Value>& params) {
   return p;
 }
 
-Result<Value> DecodeField(const PGresult* res, int row, int col) {
-  if (PQgetisnull(res, row, col)) return Value{};
+Status DecodeField(const PGresult* res, int row, int col, Value* out) {
+  if (PQgetisnull(res, row, col)) {
+    out->emplace<std::monostate>();
+    return Status::OK();
+  }
   const char* text = PQgetvalue(res, row, col);
   const size_t len = static_cast<size_t>(PQgetlength(res, row, col));
   switch (PQftype(res, col)) {
@@ -87,7 +90,10 @@ Result<Value> DecodeField(const PGresult* res, int row, int col) {
     case kOidOid: {
       int64_t v = 0;
       auto [end, ec] = std::from_chars(text, text + len, v);
-      if (ec == std::errc() && end == text + len) return Value{v};
+      if (ec == std::errc() && end == text + len) {
+        out->emplace<int64_t>(v);
+        return Status::OK();
+      }
       break;  // cannot happen for these types; fall back to text
     }
     case kFloat4Oid:
@@ -95,24 +101,29 @@ Result<Value> DecodeField(const PGresult* res, int row, int col) {
       // from_chars accepts "NaN", "Infinity", "-Infinity" (any case).
       double v = 0;
       auto [end, ec] = std::from_chars(text, text + len, v);
-      if (ec == std::errc() && end == text + len) return Value{v};
+      if (ec == std::errc() && end == text + len) {
+        out->emplace<double>(v);
+        return Status::OK();
+      }
       break;
     }
     case kBoolOid:
-      return Value{static_cast<int64_t>(len > 0 && text[0] == 't' ? 1 : 0)};
+      out->emplace<int64_t>(len > 0 && text[0] == 't' ? 1 : 0);
+      return Status::OK();
     case kByteaOid: {
       size_t out_len = 0;
       unsigned char* raw =
           PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &out_len);
       if (raw == nullptr) return Internal("postgres: out of memory decoding bytea");
-      Blob b{std::string(reinterpret_cast<const char*>(raw), out_len)};
+      out->emplace<Blob>().bytes.assign(reinterpret_cast<const char*>(raw), out_len);
       PQfreemem(raw);
-      return Value{std::move(b)};
+      return Status::OK();
     }
     default:
       break;
   }
-  return Value{std::string(text, len)};
+  out->emplace<std::string>(text, len);
+  return Status::OK();
 }
 
 Result<Rows> DecodeRows(const PGresult* res) {
@@ -123,11 +134,9 @@ Result<Rows> DecodeRows(const PGresult* res) {
   for (int c = 0; c < ncols; ++c) out.columns.emplace_back(PQfname(res, c));
   out.rows.reserve(static_cast<size_t>(nrows));
   for (int r = 0; r < nrows; ++r) {
-    std::vector<Value> row;
-    row.reserve(static_cast<size_t>(ncols));
+    std::vector<Value> row(static_cast<size_t>(ncols));
     for (int c = 0; c < ncols; ++c) {
-      FERRY_ASSIGN_OR_RETURN(Value v, DecodeField(res, r, c));
-      row.push_back(std::move(v));
+      FERRY_RETURN_IF_ERROR(DecodeField(res, r, c, &row[static_cast<size_t>(c)]));
     }
     out.rows.push_back(std::move(row));
   }

@@ -38,8 +38,8 @@ EncodedParams EncodeParams(const std::vector<Value>& params);
 // digits, and NaN / Infinity / -Infinity.
 std::string FormatDouble(double d);
 
-// One field of a text-format result, typed by the column's OID.
-Result<Value> DecodeField(const PGresult* res, int row, int col);
+// One field of a text-format result, typed by the column's OID, into *out.
+Status DecodeField(const PGresult* res, int row, int col, Value* out);
 // Every row of a PGRES_TUPLES_OK result.
 Result<Rows> DecodeRows(const PGresult* res);
 

@@ -309,7 +309,7 @@ Status PostgresConnection::Rollback() {
 
 bool PostgresConnection::InTransaction() const {
   PGTransactionStatusType t = PQtransactionStatus(conn_);
-  return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+  return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
 }
 
 std::string PostgresConnection::QuoteIdentifier(std::string_view name) const {

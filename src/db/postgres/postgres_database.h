@@ -35,8 +35,10 @@
 // - A connection lost mid-call is Unavailable; the adapter does not
 //   reconnect (the session's locks and transaction are gone: the caller must
 //   decide). Every later call on that Database is Unavailable too.
-// - Every message passes RedactSecrets() and has the URL's password blanked:
-//   a password never appears in a Status.
+// - Every message passes RedactSecrets() and has every occurrence of the
+//   URL's password (3+ characters; shorter ones are only redacted in URL and
+//   key=value forms) replaced by "***": a password never appears in a Status,
+//   not even echoed back inside a server error.
 // - PostgresLastError() gives the SQLSTATE and statement position of the
 //   last failure, so callers can point at a line of a migration file.
 //
