@@ -158,7 +158,9 @@ start_s3() {
   fi
   say "starting s3rver on $S3_PORT"
   # setsid + nohup: the server outlives this script and its terminal.
-  setsid nohup node "$bin" -d "$S/s3/data" -a 127.0.0.1 -p "$S3_PORT" --silent \
+  # s3rver 3.7.1 encrypts continuation tokens with DES, which Node 17+ refuses
+  # without the legacy provider: multi-page listings would fail with 500.
+  setsid nohup node --openssl-legacy-provider "$bin" -d "$S/s3/data" -a 127.0.0.1 -p "$S3_PORT" --silent \
     --configure-bucket "$S3_BUCKET" >"$S/s3/log" 2>&1 </dev/null &
   echo $! >"$S/s3.pid"
   wait_for s3rver 30 s3_ready

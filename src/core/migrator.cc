@@ -9,6 +9,7 @@
 #include "core/ledger.h"
 #include "core/migration_lock.h"
 #include "core/migration_source.h"
+#include "core/migrator_internal.h"
 #include "core/sql_splitter.h"
 #include "core/tx_mode.h"
 #include "db/database.h"
@@ -589,11 +590,21 @@ class MigratorImpl final : public Migrator {
 
 }  // namespace
 
+Result<std::unique_ptr<Migrator>> NewMigrator(const MigratorOptions& options,
+                                              std::unique_ptr<Database> db,
+                                              std::unique_ptr<MigrationSource> source) {
+  Env* env = options.env ? options.env : Env::Default();
+  FERRY_ASSIGN_OR_RETURN(MigrationSet set, source->Load());
+  return std::unique_ptr<Migrator>(
+      new MigratorImpl(options, env, std::move(db), std::move(source), std::move(set)));
+}
+
 Result<std::unique_ptr<Migrator>> Migrator::Open(const MigratorOptions& options) {
   Env* env = options.env ? options.env : Env::Default();
   std::unique_ptr<MigrationSource> source =
       options.embedded ? NewEmbeddedSource(*options.embedded)
                        : NewFolderSource(options.migrations_dir, env);
+  // Read the folder before connecting: a bad file fails fast, without a server.
   FERRY_ASSIGN_OR_RETURN(MigrationSet set, source->Load());
   FERRY_ASSIGN_OR_RETURN(DatabaseUrl url, DatabaseUrl::Parse(options.database_url));
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, OpenDatabase(url, env));

@@ -17,7 +17,7 @@
 //
 // Adding an engine: a folder src/db/<engine>/ with a class deriving from
 // Database, a line in src/db/registry.cc, a CMake option(), and a run of the
-// conformance suite in tests/conformance/database_conformance_test.cc.
+// conformance suite in tests/conformance/database/database_conformance_test.cc.
 #pragma once
 
 #include <memory>
