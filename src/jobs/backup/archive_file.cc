@@ -1,0 +1,272 @@
+#include "jobs/backup/archive_file.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "util/sha256.h"
+
+namespace ferry {
+namespace {
+
+constexpr size_t kChunk = 1 << 20;
+
+struct WriterDeleter {
+  void operator()(struct archive* a) const { archive_write_free(a); }
+};
+struct ReaderDeleter {
+  void operator()(struct archive* a) const { archive_read_free(a); }
+};
+struct EntryDeleter {
+  void operator()(struct archive_entry* e) const { archive_entry_free(e); }
+};
+
+Status Errno(const std::string& path, int err) {
+  return IOError(path + ": " + std::strerror(err));
+}
+
+std::string ArchiveError(struct archive* a) {
+  const char* m = archive_error_string(a);
+  return m ? m : "unknown libarchive error";
+}
+
+Status FsyncDir(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno(dir, errno);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  return rc == 0 ? Status::OK() : Errno(dir, err);
+}
+
+Status WriteMembers(struct archive* a, const std::string& partial,
+                    const std::vector<ArchiveMember>& members) {
+  std::unique_ptr<struct archive_entry, EntryDeleter> entry(archive_entry_new());
+  std::string buf(kChunk, '\0');
+  for (const auto& m : members) {
+    if (!IsSafeMemberName(m.name)) return Internal("unsafe member name " + m.name);
+    int fd = -1;
+    int64_t size = static_cast<int64_t>(m.data.size());
+    if (!m.source_path.empty()) {
+      fd = ::open(m.source_path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return Errno(m.source_path, errno);
+      struct stat st;
+      if (::fstat(fd, &st) != 0) {
+        ::close(fd);
+        return Errno(m.source_path, errno);
+      }
+      size = st.st_size;
+    }
+    archive_entry_clear(entry.get());
+    archive_entry_set_pathname(entry.get(), m.name.c_str());
+    archive_entry_set_size(entry.get(), size);
+    archive_entry_set_filetype(entry.get(), AE_IFREG);
+    archive_entry_set_perm(entry.get(), 0600);
+    if (archive_write_header(a, entry.get()) != ARCHIVE_OK) {
+      if (fd >= 0) ::close(fd);
+      return IOError(partial + ": " + ArchiveError(a));
+    }
+    if (fd < 0) {
+      if (archive_write_data(a, m.data.data(), m.data.size()) < 0)
+        return IOError(partial + ": " + ArchiveError(a));
+      continue;
+    }
+    int64_t left = size;
+    while (left > 0) {
+      ssize_t n = ::read(fd, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        int err = errno;
+        ::close(fd);
+        return n == 0 ? IOError(m.source_path + ": changed size while archiving")
+                      : Errno(m.source_path, err);
+      }
+      if (archive_write_data(a, buf.data(), static_cast<size_t>(n)) < 0) {
+        ::close(fd);
+        return IOError(partial + ": " + ArchiveError(a));
+      }
+      left -= n;
+    }
+    ::close(fd);
+  }
+  return Status::OK();
+}
+
+// Why an entry may not be trusted, or "" when it may.
+std::string EntryProblem(struct archive_entry* e) {
+  const char* p = archive_entry_pathname(e);
+  std::string name = p ? p : "";
+  if (archive_entry_symlink(e) != nullptr) return "is a symbolic link";
+  if (archive_entry_hardlink(e) != nullptr) return "is a hard link";
+  if (archive_entry_filetype(e) != AE_IFREG) return "is not a regular file";
+  if (!name.empty() && name[0] == '/') return "has an absolute path";
+  if (name.find("..") != std::string::npos) return "climbs out of the target with ..";
+  if (!IsSafeMemberName(name)) return "is not a plain file name";
+  return "";
+}
+
+}  // namespace
+
+bool IsSafeMemberName(const std::string& name) {
+  if (name.empty() || name.size() > 200 || name == "." || name == "..") return false;
+  if (name.find("..") != std::string::npos) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status WriteArchiveFile(const std::string& path, Compression compression,
+                        const std::vector<ArchiveMember>& members) {
+  const std::string partial = path + ".partial";
+  int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno(partial, errno);
+  ::fchmod(fd, 0600);  // whatever the umask says
+  std::unique_ptr<struct archive, WriterDeleter> a(archive_write_new());
+  Status st;
+  archive_write_set_format_pax_restricted(a.get());
+  int rc = compression == Compression::kZstd ? archive_write_add_filter_zstd(a.get())
+                                             : archive_write_add_filter_gzip(a.get());
+  if (rc != ARCHIVE_OK) st = Internal("libarchive: " + ArchiveError(a.get()));
+  if (st.ok() && archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK)
+    st = Internal("libarchive: " + ArchiveError(a.get()));
+  if (st.ok() && archive_write_open_fd(a.get(), fd) != ARCHIVE_OK)
+    st = IOError(partial + ": " + ArchiveError(a.get()));
+  if (st.ok()) st = WriteMembers(a.get(), partial, members);
+  if (st.ok() && archive_write_close(a.get()) != ARCHIVE_OK)
+    st = IOError(partial + ": " + ArchiveError(a.get()));
+  if (st.ok() && ::fsync(fd) != 0) st = Errno(partial, errno);
+  if (::close(fd) != 0 && st.ok()) st = Errno(partial, errno);
+  if (st.ok() && ::rename(partial.c_str(), path.c_str()) != 0) st = Errno(path, errno);
+  if (st.ok()) st = FsyncDir(path);
+  if (!st.ok()) ::unlink(partial.c_str());
+  return st;
+}
+
+Result<std::vector<ArchiveEntry>> ScanArchiveFile(const std::string& path, std::string* manifest) {
+  std::unique_ptr<struct archive, ReaderDeleter> a(archive_read_new());
+  archive_read_support_format_tar(a.get());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_filter_gzip(a.get());
+  if (archive_read_open_filename(a.get(), path.c_str(), kChunk) != ARCHIVE_OK)
+    return Corruption(path + ": cannot open as an archive: " + ArchiveError(a.get()));
+  std::vector<ArchiveEntry> out;
+  std::string buf(kChunk, '\0');
+  struct archive_entry* e = nullptr;
+  for (;;) {
+    int rc = archive_read_next_header(a.get(), &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+      return Corruption(path + ": damaged archive after " + std::to_string(out.size()) +
+                        " entries: " + ArchiveError(a.get()));
+    ArchiveEntry ent;
+    ent.name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
+    if (std::string why = EntryProblem(e); !why.empty())
+      return Corruption(path + ": entry \"" + ent.name + "\" " + why + "; refusing the archive");
+    Sha256 h;
+    bool is_manifest = ent.name == "manifest.json";
+    for (;;) {
+      la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
+      if (n < 0)
+        return Corruption(path + ": entry " + ent.name + " is damaged or truncated: " +
+                          ArchiveError(a.get()));
+      if (n == 0) break;
+      h.Update(std::string_view(buf.data(), static_cast<size_t>(n)));
+      if (is_manifest && manifest) manifest->append(buf.data(), static_cast<size_t>(n));
+      ent.size += n;
+    }
+    if (archive_entry_size_is_set(e) && archive_entry_size(e) != ent.size)
+      return Corruption(path + ": entry " + ent.name + " is truncated (" +
+                        std::to_string(ent.size) + " of " +
+                        std::to_string(archive_entry_size(e)) + " bytes)");
+    ent.sha256 = h.HexDigest();
+    out.push_back(std::move(ent));
+  }
+  return out;
+}
+
+Status ExtractArchiveFile(const std::string& path, const std::string& dest) {
+  // First pass: every entry checked before a byte is written.
+  FERRY_ASSIGN_OR_RETURN(auto entries, ScanArchiveFile(path, nullptr));
+  (void)entries;
+  std::unique_ptr<struct archive, ReaderDeleter> a(archive_read_new());
+  archive_read_support_format_tar(a.get());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_filter_gzip(a.get());
+  if (archive_read_open_filename(a.get(), path.c_str(), kChunk) != ARCHIVE_OK)
+    return Corruption(path + ": cannot open as an archive: " + ArchiveError(a.get()));
+  std::unique_ptr<struct archive, WriterDeleter> disk(archive_write_disk_new());
+  // NOABSOLUTEPATHS would also refuse our own dest-prefixed names (see
+  // DEPENDENCIES.md); absolute names are refused by EntryProblem instead.
+  archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                 ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                                 ARCHIVE_EXTRACT_NO_OVERWRITE);
+  struct archive_entry* e = nullptr;
+  for (;;) {
+    int rc = archive_read_next_header(a.get(), &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+      return Corruption(path + ": damaged archive: " + ArchiveError(a.get()));
+    std::string name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
+    if (std::string why = EntryProblem(e); !why.empty())
+      return Corruption(path + ": entry \"" + name + "\" " + why + "; refusing the archive");
+    std::string target = dest + "/" + name;
+    archive_entry_set_pathname(e, target.c_str());
+    archive_entry_set_perm(e, 0600);
+    if (archive_write_header(disk.get(), e) != ARCHIVE_OK)
+      return IOError(target + ": " + ArchiveError(disk.get()));
+    const void* block;
+    size_t size;
+    la_int64_t offset;
+    for (;;) {
+      int r = archive_read_data_block(a.get(), &block, &size, &offset);
+      if (r == ARCHIVE_EOF) break;
+      if (r != ARCHIVE_OK)
+        return Corruption(path + ": entry " + name + ": " + ArchiveError(a.get()));
+      if (archive_write_data_block(disk.get(), block, size, offset) != ARCHIVE_OK)
+        return IOError(target + ": " + ArchiveError(disk.get()));
+    }
+    if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
+      return IOError(target + ": " + ArchiveError(disk.get()));
+  }
+  if (archive_write_close(disk.get()) != ARCHIVE_OK)
+    return IOError(dest + ": " + ArchiveError(disk.get()));
+  return Status::OK();
+}
+
+Result<ArchiveEntry> HashFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno(path, errno);
+  ArchiveEntry out;
+  size_t slash = path.rfind('/');
+  out.name = slash == std::string::npos ? path : path.substr(slash + 1);
+  Sha256 h;
+  std::string buf(kChunk, '\0');
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return Errno(path, err);
+    }
+    if (n == 0) break;
+    h.Update(std::string_view(buf.data(), static_cast<size_t>(n)));
+    out.size += n;
+  }
+  ::close(fd);
+  out.sha256 = h.HexDigest();
+  return out;
+}
+
+}  // namespace ferry

@@ -1,0 +1,56 @@
+// Reading and writing the archive file itself (libarchive: pax tar, zstd or
+// gzip), with the checks that make it safe to trust and to extract.
+//
+// Writing: the tar goes to `<path>.partial` created exclusively with mode
+// 0600, is fsynced, renamed to `<path>` and the directory fsynced. A crash or
+// an error (disk full) leaves at most a `.partial` file, which no listing
+// treats as a backup; on error the partial file is removed.
+//
+// Members are flat file names ([A-Za-z0-9._-], no '/'): the reader refuses
+// any other entry (`../x`, `/etc/x`, `a/b`, symlinks, hard links, devices),
+// before anything is written, naming the archive and the entry.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ferry/status.h"
+#include "jobs/backup/backup.h"
+
+namespace ferry {
+
+struct ArchiveMember {
+  std::string name;         // name inside the archive
+  std::string source_path;  // file on disk to copy in; empty: use `data`
+  std::string data;
+};
+
+Status WriteArchiveFile(const std::string& path, Compression compression,
+                        const std::vector<ArchiveMember>& members);
+
+struct ArchiveEntry {
+  std::string name;
+  int64_t size = 0;
+  std::string sha256;
+};
+
+// Reads every entry, streaming its bytes through SHA-256. `manifest` gets the
+// text of manifest.json if present. Corruption (naming path and entry) for a
+// damaged or truncated archive or an unsafe entry.
+Result<std::vector<ArchiveEntry>> ScanArchiveFile(const std::string& path, std::string* manifest);
+
+// Extracts every entry into the existing directory `dest` (files 0600).
+// The same entry checks as ScanArchiveFile run first, on every entry, and
+// libarchive's SECURE_NODOTDOT / SECURE_SYMLINKS flags stay on as a second
+// line of defence.
+Status ExtractArchiveFile(const std::string& path, const std::string& dest);
+
+// Whether a member name is one ferry writes and extracts (flat, plain).
+bool IsSafeMemberName(const std::string& name);
+
+// SHA-256 and size of a file on disk, streamed.
+Result<ArchiveEntry> HashFile(const std::string& path);
+
+}  // namespace ferry

@@ -1,0 +1,156 @@
+// Backups: verified table snapshots and database archives.
+//
+// Two kinds, one catalog (the table `ferry_backups`, see backup_catalog.h):
+//
+// - A *snapshot* is a copy of one table inside the same database,
+//   `<table>_backup_YYYYMMDD_HHMMSS`. The copy, the source checksum, the
+//   copy's checksum and the catalog row are made in ONE transaction (the same
+//   snapshot of the source), so a crash leaves either nothing or a verified
+//   backup. Verification compares row count and an order-independent content
+//   checksum (table_checksum.h) with the source, and compares sampled rows by
+//   key for real.
+// - An *archive* is one file `ferry-<db>-<UTC timestamp>-<id>.tar.zst` (or
+//   .tar.gz) holding a consistent copy of the whole database (an Archiver
+//   per engine, archiver.h) plus manifest.json with per-file size and SHA-256.
+//   It is written owner-only (0600) to `<name>.partial`, fsynced and renamed,
+//   so a file with the final name is always complete. Its catalog row is
+//   `pending` before the work starts and `verified` after, so a crash never
+//   leaves a half backup listed as good.
+//
+// Every destructive step elsewhere in ferry (reshape, `ferry up --backup`)
+// calls CreateVerifiedSnapshot() or CreateArchive() first and stops on error.
+//
+// Thread-safety: none; one Database per thread, as the seam says.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+#include "ferry/env.h"
+#include "ferry/status.h"
+
+namespace ferry {
+
+enum class BackupKind { kSnapshot, kArchive };
+std::string_view BackupKindName(BackupKind k);
+
+// Catalog states. `pending`: intent recorded, work not finished (a crash
+// leaves this; never restorable). `verified`: created and checked.
+// `failed`: verification found a mismatch.
+enum class BackupState { kPending, kVerified, kFailed };
+std::string_view BackupStateName(BackupState s);
+
+struct BackupInfo {
+  int64_t id = 0;
+  std::string name;          // table name (snapshot) or file name (archive)
+  BackupKind kind = BackupKind::kSnapshot;
+  std::string source;        // source table (snapshot) or database name (archive)
+  int64_t row_count = 0;     // rows copied (snapshot) or in all tables (archive)
+  std::string checksum;      // "sqlite-sha256sum:<hex>" / "pg-md5sum:<hex>" / "sha256:<hex>" (archive file)
+  std::string ferry_version;
+  std::string schema_version;  // highest applied in ferry_schema_migrations; "" when none
+  int64_t created_at = 0;      // unix seconds (UTC)
+  int64_t expires_at = 0;
+  int64_t verified_at = 0;     // 0 = never
+  BackupState state = BackupState::kPending;
+  int64_t size_bytes = 0;      // archive file size; snapshot: approx. data bytes
+  std::string location;        // archive: full path of the file; snapshot: ""
+  bool indexes_recreated = false;  // snapshot: --with-indexes honoured
+  std::string method;              // how it was made: "copy", "sqlite3_backup", "pg_dump", ...
+  std::vector<std::string> notes;  // things the user should know (spot check count, ...)
+};
+
+struct SnapshotOptions {
+  std::chrono::seconds retention = std::chrono::hours(24 * 7);
+  bool with_indexes = false;
+  int spot_checks = 64;  // sampled rows compared by key after the copy
+  // Name override (tests, safety backups); default <table>_backup_YYYYMMDD_HHMMSS.
+  std::string name;
+};
+
+// Copies `table` into a new table, records and verifies it, all in one
+// transaction. The returned BackupInfo is `verified`. On any error nothing is
+// left behind (the transaction rolls back). FailedPrecondition if the caller
+// already has a transaction open.
+Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::string& table,
+                                          const SnapshotOptions& opts = {});
+
+// Recomputes count + checksum of a snapshot table and compares them with the
+// catalog. Corruption naming the table on a mismatch (and marks it failed).
+Result<BackupInfo> VerifySnapshot(Database* db, Env* env, const std::string& name);
+
+// Puts a snapshot back: in one transaction, the live table is renamed to a
+// safety backup (recorded in the catalog), a new table with the live table's
+// definition is filled from the snapshot, checked (count + checksum equal to
+// the recorded ones) and takes the live name. Readers see the old table until
+// commit, the new one after.
+Result<BackupInfo> RestoreSnapshot(Database* db, Env* env, const std::string& name);
+
+enum class Compression { kZstd, kGzip };
+
+struct ArchiveOptions {
+  std::string dir = "backups";
+  Compression compression = Compression::kZstd;
+  std::chrono::seconds retention = std::chrono::hours(24 * 7);
+  // PostgreSQL: use pg_dump when found on PATH (else COPY snapshot). Tests
+  // may force the fallback.
+  bool prefer_pg_dump = true;
+  std::string name_prefix = "ferry";
+};
+
+// Writes an archive of the whole database `db` (the connection is used for
+// the catalog and the consistent snapshot; the engine's own tools read the
+// data). Returns the verified catalog entry, location = final path.
+Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& opts = {});
+
+enum class VerifyDepth { kChecksums, kDeep };
+
+struct ArchiveVerifyReport {
+  std::string path;
+  std::string engine;
+  std::string method;
+  std::string schema_version;
+  std::map<std::string, int64_t> file_sizes;
+  std::map<std::string, int64_t> table_rows;  // from the manifest
+  bool test_restored = false;                 // --deep ran a scratch restore
+};
+
+// Reads every entry, checks the manifest is readable and each file's size
+// and SHA-256 match. kDeep also restores into a scratch database (SQLite: a
+// temp file; PostgreSQL: a scratch database on the same server) and compares
+// row counts. Corruption naming the archive and the entry on any mismatch.
+Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::string& path,
+                                          VerifyDepth depth);
+
+// Restores an archive over the live database after taking a safety archive
+// of the current state (returned in safety->). Refuses entries that would
+// land outside the extraction dir. Atomic for readers (SQLite: backup API
+// into the live file; PostgreSQL: pg_restore --single-transaction). Checks
+// the restored row counts against the manifest.
+struct RestoreReport {
+  BackupInfo restored;
+  std::optional<BackupInfo> safety;
+  std::map<std::string, int64_t> table_rows;
+};
+Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& path,
+                                     const std::string& safety_dir);
+
+// The highest applied version in ferry_schema_migrations, "" when the table
+// does not exist or has no applied row.
+Result<std::string> CurrentSchemaVersion(Database* db, Env* env);
+
+// "YYYYMMDD_HHMMSS" (UTC) of a unix time.
+std::string CompactUtc(int64_t unix_seconds);
+// ISO-8601 UTC "2025-08-11T12:00:00Z".
+std::string IsoUtc(int64_t unix_seconds);
+// Parses "2025-08-11T12:00:00Z", "2025-08-11 12:00:00", "2025-08-11".
+std::optional<int64_t> ParseUtc(std::string_view text);
+// "7d", "12h", "30m", "3600s", "2w" -> seconds.
+std::optional<std::chrono::seconds> ParseRetention(std::string_view text);
+
+}  // namespace ferry

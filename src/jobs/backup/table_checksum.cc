@@ -1,0 +1,250 @@
+#include "jobs/backup/table_checksum.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <random>
+
+namespace ferry {
+namespace {
+
+constexpr int64_t kPageRows = 5000;
+
+std::string Hex64(uint64_t v) {
+  static const char* kHex = "0123456789abcdef";
+  std::string s(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) s[i] = kHex[v & 15];
+  return s;
+}
+
+// Appends a typed, length-prefixed encoding of v, so that different values
+// never encode alike.
+void Encode(const Value& v, std::string* out) {
+  auto put64 = [out](uint64_t x) {
+    for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((x >> (8 * i)) & 0xff));
+  };
+  if (IsNull(v)) {
+    out->push_back('N');
+  } else if (auto* i = std::get_if<int64_t>(&v)) {
+    out->push_back('I');
+    put64(static_cast<uint64_t>(*i));
+  } else if (auto* d = std::get_if<double>(&v)) {
+    out->push_back('F');
+    uint64_t bits;
+    std::memcpy(&bits, d, sizeof bits);
+    put64(bits);
+  } else if (auto* s = std::get_if<std::string>(&v)) {
+    out->push_back('T');
+    put64(s->size());
+    out->append(*s);
+  } else if (auto* b = std::get_if<Blob>(&v)) {
+    out->push_back('B');
+    put64(b->bytes.size());
+    out->append(b->bytes);
+  }
+}
+
+struct EvpDeleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+class RowHasher {
+ public:
+  RowHasher() : ctx_(EVP_MD_CTX_new()) {}
+  // Adds the row's values from column `first` on.
+  void Add(const std::vector<Value>& row, size_t first) {
+    buf_.clear();
+    for (size_t i = first; i < row.size(); ++i) Encode(row[i], &buf_);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
+    EVP_DigestUpdate(ctx_.get(), buf_.data(), buf_.size());
+    EVP_DigestFinal_ex(ctx_.get(), md, &len);
+    uint64_t hi = 0, lo = 0;
+    for (int i = 0; i < 8; ++i) hi = (hi << 8) | md[i];
+    for (int i = 8; i < 16; ++i) lo = (lo << 8) | md[i];
+    hi_ += hi;
+    lo_ += lo;
+    ++rows_;
+  }
+  TableChecksum Result() const { return {rows_, "sqlite-sha256sum:" + Hex64(hi_) + Hex64(lo_)}; }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, EvpDeleter> ctx_;
+  std::string buf_;
+  uint64_t hi_ = 0, lo_ = 0;
+  int64_t rows_ = 0;
+};
+
+Result<TableChecksum> SqliteChecksum(Database* db, const std::string& table) {
+  const std::string q = db->QuoteIdentifier(table);
+  RowHasher h;
+  // Keyset pages by rowid keep memory flat; a WITHOUT ROWID table has no
+  // rowid, so it is read whole.
+  auto probe = db->Query("SELECT rowid FROM " + q + " LIMIT 1", {});
+  if (!probe.ok()) {
+    FERRY_ASSIGN_OR_RETURN(Rows all, db->Query("SELECT * FROM " + q, {}));
+    for (const auto& r : all.rows) h.Add(r, 0);
+    return h.Result();
+  }
+  FERRY_ASSIGN_OR_RETURN(auto stmt, db->Prepare("SELECT rowid, * FROM " + q +
+                                                " WHERE rowid > $1 ORDER BY rowid LIMIT " +
+                                                std::to_string(kPageRows)));
+  int64_t last = INT64_MIN;
+  for (;;) {
+    FERRY_ASSIGN_OR_RETURN(Rows page, stmt->Query({last}));
+    for (const auto& r : page.rows) h.Add(r, 1);
+    if (static_cast<int64_t>(page.size()) < kPageRows) break;
+    last = page.GetInt(page.size() - 1, 0).value_or(INT64_MAX);
+  }
+  return h.Result();
+}
+
+Result<TableChecksum> PostgresChecksum(Database* db, const std::string& table) {
+  FERRY_ASSIGN_OR_RETURN(
+      Rows r, db->Query("SELECT count(*),"
+                        " coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint::numeric), 0)::text,"
+                        " coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint::numeric), 0)::text"
+                        " FROM (SELECT md5(t::text) AS h FROM " +
+                            db->QuoteIdentifier(table) + " AS t) AS s",
+                        {}));
+  return TableChecksum{r.GetInt(0, 0).value_or(0),
+                       "pg-md5sum:" + r.GetText(0, 1).value_or("0") + ":" +
+                           r.GetText(0, 2).value_or("0")};
+}
+
+bool SameRow(const std::vector<Value>& a, const std::vector<Value>& b) { return a == b; }
+
+}  // namespace
+
+Result<TableChecksum> ComputeTableChecksum(Database* db, const std::string& table) {
+  Result<TableChecksum> r = db->dialect() == Dialect::kPostgres ? PostgresChecksum(db, table)
+                                                                : SqliteChecksum(db, table);
+  if (!r.ok()) return r.status().WithContext("checksum of table " + table);
+  return r;
+}
+
+Result<std::vector<std::string>> TableColumns(Database* db, const std::string& table) {
+  Rows r;
+  if (db->dialect() == Dialect::kPostgres) {
+    FERRY_ASSIGN_OR_RETURN(
+        r, db->Query("SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass"
+                     " AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                     {db->QuoteIdentifier(table)}));
+  } else {
+    FERRY_ASSIGN_OR_RETURN(
+        r, db->Query("SELECT name FROM pragma_table_info($1) ORDER BY cid", {table}));
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(r.GetText(i, 0).value_or(""));
+  if (out.empty()) return NotFound("table " + table + " has no columns (does it exist?)");
+  return out;
+}
+
+Result<std::vector<std::string>> PrimaryKeyColumns(Database* db, const std::string& table) {
+  Rows r;
+  if (db->dialect() == Dialect::kPostgres) {
+    FERRY_ASSIGN_OR_RETURN(
+        r, db->Query("SELECT a.attname FROM pg_index i JOIN pg_attribute a"
+                     " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+                     " WHERE i.indrelid = $1::regclass AND i.indisprimary"
+                     " ORDER BY array_position(i.indkey::int2[], a.attnum)",
+                     {db->QuoteIdentifier(table)}));
+  } else {
+    FERRY_ASSIGN_OR_RETURN(
+        r, db->Query("SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk", {table}));
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(r.GetText(i, 0).value_or(""));
+  return out;
+}
+
+Result<int> SpotCheckRows(Database* db, const std::string& source, const std::string& copy,
+                          int samples, uint64_t seed) {
+  if (samples <= 0) return 0;
+  FERRY_ASSIGN_OR_RETURN(std::vector<std::string> cols, TableColumns(db, copy));
+  FERRY_ASSIGN_OR_RETURN(std::vector<std::string> key, PrimaryKeyColumns(db, source));
+  if (key.empty()) {
+    key = cols;
+    samples = std::min(samples, 8);
+  }
+  const bool pg = db->dialect() == Dialect::kPostgres;
+  const std::string qs = db->QuoteIdentifier(source), qc = db->QuoteIdentifier(copy);
+  // Key columns first, then (PostgreSQL) the row's text, which compares every
+  // column whatever its type; SQLite compares the typed values themselves.
+  std::string key_list;
+  for (size_t i = 0; i < key.size(); ++i)
+    key_list += (i ? ", " : "") + db->QuoteIdentifier(key[i]);
+  std::string where;
+  for (size_t i = 0; i < key.size(); ++i) {
+    where += (i ? " AND " : "") + db->QuoteIdentifier(key[i]) +
+             (pg ? " IS NOT DISTINCT FROM $" : " IS $") + std::to_string(i + 1);
+  }
+  const std::string fetch = pg ? "SELECT t::text FROM " + qs + " AS t WHERE " + where + " LIMIT 1"
+                               : "SELECT * FROM " + qs + " WHERE " + where + " LIMIT 1";
+  // Without a key in PostgreSQL, compare the row text directly: some types
+  // (json) have no equality operator.
+  const std::string fetch_nokey =
+      "SELECT t::text FROM " + qs + " AS t WHERE t::text = $1 LIMIT 1";
+  const bool pg_nokey = pg && key.size() == cols.size();
+
+  Rows sampled;
+  std::mt19937_64 rng(seed);
+  if (pg) {
+    FERRY_ASSIGN_OR_RETURN(Rows cnt, db->Query("SELECT count(*) FROM " + qc, {}));
+    int64_t n = cnt.GetInt(0, 0).value_or(0);
+    if (n == 0) return 0;
+    double pct = std::min(100.0, 100.0 * 4 * samples / static_cast<double>(n));
+    FERRY_ASSIGN_OR_RETURN(
+        sampled, db->Query("SELECT " + key_list + ", t::text FROM " + qc + " AS t TABLESAMPLE BERNOULLI (" +
+                               std::to_string(pct) + ") REPEATABLE (" +
+                               std::to_string(seed % 1000000) + ") LIMIT " + std::to_string(samples),
+                           {}));
+  } else {
+    FERRY_ASSIGN_OR_RETURN(Rows mm, db->Query("SELECT min(rowid), max(rowid) FROM " + qc, {}));
+    auto lo = mm.GetInt(0, 0), hi = mm.GetInt(0, 1);
+    if (!lo || !hi) return 0;
+    FERRY_ASSIGN_OR_RETURN(auto pick, db->Prepare("SELECT * FROM " + qc +
+                                                  " WHERE rowid >= $1 ORDER BY rowid LIMIT 1"));
+    std::uniform_int_distribution<int64_t> dist(*lo, *hi);
+    for (int i = 0; i < samples; ++i) {
+      FERRY_ASSIGN_OR_RETURN(Rows one, pick->Query({dist(rng)}));
+      if (!one.empty()) sampled.rows.push_back(one.rows[0]);
+    }
+    sampled.columns = cols;
+  }
+  FERRY_ASSIGN_OR_RETURN(auto lookup, db->Prepare(pg_nokey ? fetch_nokey : fetch));
+  int compared = 0;
+  for (const auto& row : sampled.rows) {
+    std::vector<Value> params;
+    if (pg_nokey) {
+      params.push_back(row.back());
+    } else if (pg) {
+      params.assign(row.begin(), row.begin() + key.size());
+    } else {
+      for (const auto& k : key) {
+        size_t idx = std::find(cols.begin(), cols.end(), k) - cols.begin();
+        params.push_back(row.at(idx));
+      }
+    }
+    FERRY_ASSIGN_OR_RETURN(Rows found, lookup->Query(params));
+    std::string where_desc;
+    for (size_t i = 0; i < params.size() && i < 4; ++i)
+      where_desc += (i ? ", " : "") + ValueToDisplay(params[i]);
+    if (found.empty()) {
+      return Corruption("spot check: row (" + where_desc + ") of backup " + copy +
+                        " is not in " + source);
+    }
+    bool same = pg ? found.rows[0][0] == row.back() : SameRow(found.rows[0], row);
+    if (!same) {
+      return Corruption("spot check: row (" + where_desc + ") differs between " + source +
+                        " and backup " + copy);
+    }
+    ++compared;
+  }
+  return compared;
+}
+
+}  // namespace ferry
