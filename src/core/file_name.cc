@@ -30,15 +30,15 @@ NameMatch ParseMigrationFileName(std::string_view file, ParsedFileName* out, std
   if (!EndsWith(ToLower(file), ".sql")) return NameMatch::kIgnored;
   std::string_view stem = file.substr(0, file.size() - 4);
 
+  if (StartsWith(stem, "R__")) {
+    *why = "Flyway repeatable migrations (R__) are not supported";
+    return NameMatch::kInvalid;
+  }
   // Flyway: V<version>__<desc>.sql, U<version>__<desc>.sql
-  if ((stem[0] == 'V' || stem[0] == 'U' || stem[0] == 'R') && stem.size() > 1) {
+  if ((stem[0] == 'V' || stem[0] == 'U') && stem.size() > 1) {
     size_t sep = stem.find("__");
     if (sep != std::string_view::npos && sep > 1) {
       std::string_view ver = stem.substr(1, sep - 1);
-      if (stem[0] == 'R') {
-        *why = "Flyway repeatable migrations (R__) are not supported";
-        return NameMatch::kInvalid;
-      }
       auto v = Version::Parse(ver);
       if (!v) {
         *why = "Flyway version \"" + std::string(ver) + "\" is not numeric (1, 1.1, 1_1)";
