@@ -103,8 +103,10 @@ TEST(LibraryErrorsTest, OpenFailsEarly) {
   o.migrations_dir = d / "m";
   o.database_url = "postgres://ferry@127.0.0.1:1/x";
   EXPECT_EQ(Migrator::Open(o).status().code(), Code::kUnavailable);
-  o.database_url = "nosuch://x";
+  o.database_url = "not a url";
   EXPECT_EQ(Migrator::Open(o).status().code(), Code::kInvalidArgument);
+  o.database_url = "nosuch://x";
+  EXPECT_FALSE(Migrator::Open(o).ok());
   o.database_url = "sqlite:" + (d / "a.db");
   o.migrations_dir = d / "absent";
   EXPECT_FALSE(Migrator::Open(o).ok());
