@@ -176,7 +176,11 @@ TEST_P(BadInputTest, UnreadableFile) {
   }
   Snapshot before = Snap();
   RunResult r = Ferry({"up"});
-  EXPECT_EQ(r.code, 12) << Describe(r);
+  if (blocked) {
+    EXPECT_EQ(r.code, 12) << Describe(r);  // the OS refused the read
+  } else {
+    EXPECT_TRUE(r.code == 11 || r.code == 12) << Describe(r);  // the link's target is gone
+  }
   EXPECT_NE(r.err.find("0004_m4.sql"), std::string::npos) << Describe(r);
   EXPECT_EQ(Snap(), before);
 }
@@ -221,7 +225,7 @@ INSTANTIATE_TEST_SUITE_P(Engines, BadInputTest, ::testing::Values("sqlite", "pos
 TEST(BadUrlTest, MalformedUrlIsUsageError) {
   TempDir d;
   WriteFile(d / "m/0001_a.sql", "-- +up\nSELECT 1;\n-- +down\nSELECT 1;\n");
-  for (const std::string& u : {"not a url", "postgres://[::1/db", "nosuch://x/y", "postgres://h:notaport/db"}) {
+  for (const char* u : {"not a url", "postgres://[::1/db", "nosuch://x/y", "postgres://h:notaport/db"}) {
     RunResult r = RunFerry({"--db", u, "--migrations", d / "m", "status"});
     EXPECT_EQ(r.code, 2) << u << ": " << Describe(r);
     EXPECT_FALSE(r.err.empty());
@@ -262,7 +266,8 @@ TEST(BadUrlTest, BadFileNameNamesTheFile) {
   if (fs::exists(d / "a.db")) {
     auto db = OpenDatabase("sqlite:" + (d / "a.db"), Env::Default());
     ASSERT_TRUE(db.ok());
-    EXPECT_FALSE((*db)->TableExists("ferry_schema_migrations").value_or(true));
+    auto e = (*db)->TableExists("ferry_schema_migrations");
+    EXPECT_TRUE(e.ok() && !*e);
   }
 }
 

@@ -236,7 +236,7 @@ class TestEngine {
     } else {
       sql =
           "SELECT * FROM ("
-          " SELECT 'rel ' || c.relkind || ' ' || c.relname || ' ' ||"
+          " SELECT 'rel ' || c.relkind::text || ' ' || c.relname::text || ' ' ||"
           "   coalesce((SELECT string_agg(a.attname || ':' || format_type(a.atttypid, a.atttypmod),"
           "   ',' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0"
           "   AND NOT a.attisdropped), '') AS x"
