@@ -76,7 +76,7 @@ END;
 $$;
 CREATE FUNCTION {t}_token(n int) RETURNS text
 LANGUAGE sql VOLATILE AS $body$
-    SELECT encode(gen_random_bytes(n), 'hex'); -- ';' inside $body$
+    SELECT encode(gen_random_bytes(n), 'hex'); -- a ';' inside the body
 $body$;
 """, f"""DROP FUNCTION {t}_token(int);
 DROP FUNCTION {t}_slug(text);

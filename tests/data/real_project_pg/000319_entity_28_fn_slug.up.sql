@@ -12,5 +12,5 @@ END;
 $$;
 CREATE FUNCTION entity_28_token(n int) RETURNS text
 LANGUAGE sql VOLATILE AS $body$
-    SELECT encode(gen_random_bytes(n), 'hex'); -- ';' inside $body$
+    SELECT encode(gen_random_bytes(n), 'hex'); -- a ';' inside the body
 $body$;
