@@ -72,8 +72,8 @@ enum class ReadThroughSource { kDatabase, kStore };
 
 struct ReadThroughStats {
   uint64_t database_hits = 0;
-  uint64_t migrated = 0;       // read from the store and written by this process
-  uint64_t store_hits = 0;     // read from the store (migrated here or by a racer)
+  uint64_t migrated = 0;    // read from the store and written by this process
+  uint64_t store_hits = 0;  // read from the store (migrated here or by a racer)
   uint64_t not_found = 0;
   uint64_t deleted = 0;
   uint64_t shared_flights = 0;  // callers that waited for another caller's result

@@ -32,6 +32,7 @@ int RunCli(int argc, char** argv, Env* env, std::ostream& out, std::ostream& err
   AddBaselineCommand(app, &run);
   AddRepairCommand(app, &run);
   AddCheckCommand(app, &run);
+  AddIngestCommand(app, &run);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,190 @@
+#include "jobs/ingest/record_writer.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "db/postgres/postgres_database.h"
+#include "util/strings.h"
+
+namespace ferry {
+namespace {
+
+constexpr int kMaxConflictRetries = 5;
+
+bool IsRetryableConflict(const std::string& sqlstate) {
+  return sqlstate == "40001" || sqlstate == "40P01";
+}
+
+// (record, owning object) in key order.
+struct Entry {
+  const Record* record;
+  size_t object;
+};
+
+}  // namespace
+
+RecordWriter::RecordWriter(Database* db, const Codec* codec) : db_(db), codec_(codec) {}
+RecordWriter::~RecordWriter() = default;
+
+bool RecordWriter::IsFatal(const Status& st) {
+  switch (st.code()) {
+    case Code::kUnavailable:
+    case Code::kIOError:
+    case Code::kCorruption:
+    case Code::kCancelled:
+      return true;
+    default:
+      break;
+  }
+  const std::string& m = st.message();
+  return m.find("disk is full") != std::string::npos ||
+         m.find("No space left") != std::string::npos ||
+         m.find("could not extend file") != std::string::npos ||
+         m.find("SQLSTATE 53") != std::string::npos;  // insufficient_resources
+}
+
+Result<PreparedStatement*> RecordWriter::Statement(size_t table, size_t rows) {
+  auto key = std::make_pair(table, rows);
+  auto it = statements_.find(key);
+  if (it != statements_.end()) return it->second.get();
+  const TableSchema& schema = codec_->Tables()[table];
+  std::string sql = InsertSql(schema, rows);
+  if (table == 0) sql += " RETURNING " + schema.key_column;
+  FERRY_ASSIGN_OR_RETURN(std::unique_ptr<PreparedStatement> stmt, db_->Prepare(sql));
+  PreparedStatement* raw = stmt.get();
+  statements_.emplace(key, std::move(stmt));
+  return raw;
+}
+
+Status RecordWriter::InsertChunked(size_t table, const std::vector<const Row*>& rows,
+                                   std::vector<std::string>* returned) {
+  const size_t columns = codec_->Tables()[table].columns.size();
+  size_t pos = 0;
+  while (pos < rows.size()) {
+    size_t left = rows.size() - pos;
+    size_t n = kMaxRowsPerStatement;
+    while (n > left) n /= 2;  // 256, 128, ..., 1: few distinct statements
+    FERRY_ASSIGN_OR_RETURN(PreparedStatement * stmt, Statement(table, n));
+    params_.clear();
+    params_.reserve(n * columns);
+    for (size_t r = pos; r < pos + n; ++r) {
+      const Row& row = *rows[r];
+      if (row.size() != columns) {
+        return InvalidArgument("codec " + std::string(codec_->name()) + ": a row of table " +
+                               codec_->Tables()[table].name + " has " +
+                               std::to_string(row.size()) + " values, expected " +
+                               std::to_string(columns));
+      }
+      params_.insert(params_.end(), row.begin(), row.end());
+    }
+    if (returned) {
+      FERRY_ASSIGN_OR_RETURN(Rows out, stmt->Query(params_));
+      for (size_t i = 0; i < out.size(); ++i) {
+        if (auto k = out.GetText(i, 0)) returned->push_back(std::move(*k));
+      }
+    } else {
+      FERRY_RETURN_IF_ERROR(stmt->Execute(params_).status());
+    }
+    pos += n;
+  }
+  return Status::OK();
+}
+
+Status RecordWriter::WriteOnce(const std::vector<const std::vector<Record>*>& objects,
+                               const std::vector<size_t>& which,
+                               std::vector<WriteOutcome>* outcomes) {
+  std::vector<Entry> entries;
+  for (size_t i : which) {
+    for (const Record& r : *objects[i]) entries.push_back({&r, i});
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.record->key < b.record->key; });
+  // First record of each key is the candidate; later duplicates are skipped.
+  std::vector<const Row*> parents;
+  parents.reserve(entries.size());
+  std::vector<const Entry*> candidates;
+  candidates.reserve(entries.size());
+  for (size_t e = 0; e < entries.size(); ++e) {
+    if (e > 0 && entries[e].record->key == entries[e - 1].record->key) continue;
+    const Record& r = *entries[e].record;
+    if (r.rows.empty() || r.rows[0].size() != 1) {
+      return InvalidArgument("codec " + std::string(codec_->name()) + ": record " + r.key +
+                             " must have exactly one row in " + codec_->Tables()[0].name);
+    }
+    parents.push_back(&r.rows[0][0]);
+    candidates.push_back(&entries[e]);
+  }
+
+  last_sqlstate_.clear();
+  FERRY_RETURN_IF_ERROR(db_->Begin());
+  auto fail = [&](Status st) {
+    last_sqlstate_ = PostgresLastError(*db_).sqlstate;  // read before Rollback resets it
+    (void)db_->Rollback();
+    return st;
+  };
+  std::vector<std::string> inserted_keys;
+  if (Status st = InsertChunked(0, parents, &inserted_keys); !st.ok()) return fail(st);
+  std::unordered_set<std::string> inserted(inserted_keys.begin(), inserted_keys.end());
+  const size_t tables = codec_->Tables().size();
+  std::vector<const Row*> children;
+  for (size_t t = 1; t < tables; ++t) {
+    children.clear();
+    for (const Entry* e : candidates) {
+      if (!inserted.count(e->record->key) || e->record->rows.size() <= t) continue;
+      for (const Row& row : e->record->rows[t]) children.push_back(&row);
+    }
+    if (Status st = InsertChunked(t, children, nullptr); !st.ok()) return fail(st);
+  }
+  if (Status st = db_->Commit(); !st.ok()) return fail(st);
+
+  for (size_t i : which) (*outcomes)[i] = WriteOutcome::kSkipped;
+  for (const Entry* e : candidates) {
+    if (inserted.count(e->record->key)) (*outcomes)[e->object] = WriteOutcome::kInserted;
+  }
+  return Status::OK();
+}
+
+Status RecordWriter::WriteBatch(const std::vector<const std::vector<Record>*>& objects,
+                                std::vector<WriteOutcome>* outcomes, std::vector<Status>* errors) {
+  outcomes->assign(objects.size(), WriteOutcome::kFailed);
+  errors->assign(objects.size(), Status::OK());
+  std::vector<size_t> all(objects.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  Status st;
+  for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
+    st = WriteOnce(objects, all, outcomes);
+    if (st.ok()) return st;
+    if (!IsRetryableConflict(last_sqlstate_)) break;
+  }
+  if (IsFatal(st)) return st;
+  // Isolate the guilty object(s): one transaction per object.
+  for (size_t i = 0; i < objects.size(); ++i) {
+    Status one;
+    for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
+      one = WriteOnce(objects, {i}, outcomes);
+      if (one.ok() || !IsRetryableConflict(last_sqlstate_)) break;
+    }
+    if (one.ok()) continue;
+    if (IsFatal(one)) return one;
+    (*outcomes)[i] = WriteOutcome::kFailed;
+    (*errors)[i] = one;
+  }
+  return Status::OK();
+}
+
+Status RecordWriter::CheckBatch(const std::vector<const std::vector<Record>*>& objects,
+                                std::vector<WriteOutcome>* outcomes) {
+  outcomes->assign(objects.size(), WriteOutcome::kSkipped);
+  if (!exists_) {
+    FERRY_ASSIGN_OR_RETURN(exists_, db_->Prepare(codec_->KeyExistsSql()));
+  }
+  for (size_t i = 0; i < objects.size(); ++i) {
+    for (const Record& r : *objects[i]) {
+      FERRY_ASSIGN_OR_RETURN(Rows rows, exists_->Query({r.key}));
+      if (rows.empty()) (*outcomes)[i] = WriteOutcome::kInserted;
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace ferry
