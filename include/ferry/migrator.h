@@ -77,14 +77,14 @@ struct MigrationEvent {
 };
 
 struct MigratorOptions {
-  std::string database_url;                 // sqlite:app.db, postgres://...
+  std::string database_url;  // sqlite:app.db, postgres://...
   std::string migrations_dir = "migrations";
   std::optional<EmbeddedFileSet> embedded;  // when set, used instead of migrations_dir
   std::chrono::milliseconds lock_timeout{std::chrono::seconds(60)};
   // The ledger table. Jobs that carry migrations of their own (ingest's codec
   // tables) use a separate ledger so they never mix with the application's.
   std::string ledger_table = "ferry_schema_migrations";
-  Env* env = nullptr;                       // nullptr: Env::Default()
+  Env* env = nullptr;                                   // nullptr: Env::Default()
   std::function<void(const MigrationEvent&)> on_event;  // may be empty
 };
 
@@ -96,16 +96,16 @@ struct MigrationRow {
   std::string applied_at;  // ISO-8601 UTC, empty when not applied
   double duration_seconds = 0;
   std::string tx_mode;
-  std::string error;          // failed: the engine's message with file:line
-  bool file_present = true;   // false: in the ledger, not in the folder
+  std::string error;         // failed: the engine's message with file:line
+  bool file_present = true;  // false: in the ledger, not in the folder
 };
 
 struct StatusReport {
-  std::string database;                // redacted URL
-  std::string source;                  // folder or "embedded migrations"
-  std::string format;                  // ferry, golang-migrate, flyway, empty
-  std::string current_version;         // highest applied; "" when none
-  std::string latest_version;          // highest in the source; "" when none
+  std::string database;                  // redacted URL
+  std::string source;                    // folder or "embedded migrations"
+  std::string format;                    // ferry, golang-migrate, flyway, empty
+  std::string current_version;           // highest applied; "" when none
+  std::string latest_version;            // highest in the source; "" when none
   std::vector<MigrationRow> migrations;  // union of ledger and source, by version
   size_t applied = 0, pending = 0;
   std::optional<MigrationRow> failed;  // a failed or interrupted migration, if any

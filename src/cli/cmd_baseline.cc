@@ -1,16 +1,17 @@
 // ferry baseline V: record versions up to V as applied without running them
 // (for a database whose schema predates ferry).
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
-#include <nlohmann/json.hpp>
 
 namespace ferry::cli {
 
 void AddBaselineCommand(CLI::App& app, CommandRunner* run) {
   auto version = std::make_shared<std::string>();
-  auto* sub = app.add_subcommand("baseline", "Record versions up to V as applied, without running them");
+  auto* sub =
+      app.add_subcommand("baseline", "Record versions up to V as applied, without running them");
   sub->add_option("version", *version, "Version to baseline at")->required();
   sub->callback([run, version] {
     *run = [version](CommandContext& ctx) {

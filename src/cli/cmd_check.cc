@@ -25,12 +25,15 @@ void AddCheckCommand(CLI::App& app, CommandRunner* run) {
         *ctx.out << r->message << "\n";
       }
       switch (r->state) {
-        case CheckReport::State::kUpToDate: return kExitOk;
-        case CheckReport::State::kPending: return kExitPending;
+        case CheckReport::State::kUpToDate:
+          return kExitOk;
+        case CheckReport::State::kPending:
+          return kExitPending;
         case CheckReport::State::kTooNew:
           if (!ctx.opts.json()) *ctx.err << "ferry: error: " << r->message << "\n";
           return kExitSchemaTooNew;
-        case CheckReport::State::kFailed: return kExitNeedsRepair;
+        case CheckReport::State::kFailed:
+          return kExitNeedsRepair;
       }
       return kExitInternal;
     };

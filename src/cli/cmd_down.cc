@@ -21,8 +21,8 @@ void AddDownCommand(CLI::App& app, CommandRunner* run) {
   auto f = std::make_shared<DownFlags>();
   auto* sub = app.add_subcommand("down", "Undo applied migrations (default: the newest one)");
   auto* to = sub->add_option("--to", f->to, "Undo everything above this version (0: all)");
-  auto* steps = sub->add_option("--steps", f->steps, "Undo this many migrations")
-                    ->check(CLI::PositiveNumber);
+  auto* steps =
+      sub->add_option("--steps", f->steps, "Undo this many migrations")->check(CLI::PositiveNumber);
   auto* all = sub->add_flag("--all", f->all, "Undo every applied migration");
   to->excludes(steps)->excludes(all);
   steps->excludes(all);
@@ -39,7 +39,8 @@ void AddDownCommand(CLI::App& app, CommandRunner* run) {
       auto result = f->dry_run ? m->PlanDown(t) : m->Down(t);
       if (!result.ok()) return ReportError(ctx, result.status());
       if (ctx.opts.json()) {
-        *ctx.out << nlohmann::json{{"ok", true}, {"dry_run", f->dry_run},
+        *ctx.out << nlohmann::json{{"ok", true},
+                                   {"dry_run", f->dry_run},
                                    {"undone", ToJson(*result)}}
                         .dump(2)
                  << "\n";

@@ -1,16 +1,17 @@
 // ferry repair [--mark-applied] [--checksums]: after a failed or interrupted
 // migration was dealt with by hand, clear its state so `up` can go on.
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
-#include <nlohmann/json.hpp>
 
 namespace ferry::cli {
 
 void AddRepairCommand(CLI::App& app, CommandRunner* run) {
   auto opts = std::make_shared<RepairOptions>();
-  auto* sub = app.add_subcommand("repair", "Clear a failed migration's state (after fixing it by hand)");
+  auto* sub =
+      app.add_subcommand("repair", "Clear a failed migration's state (after fixing it by hand)");
   sub->add_flag("--mark-applied", opts->mark_applied,
                 "The failed migration was completed by hand: record it as applied");
   sub->add_flag("--checksums", opts->recompute_checksums,

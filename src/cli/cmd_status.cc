@@ -9,7 +9,8 @@
 namespace ferry::cli {
 
 void AddStatusCommand(CLI::App& app, CommandRunner* run) {
-  auto* sub = app.add_subcommand("status", "Show the current version, applied and pending migrations");
+  auto* sub =
+      app.add_subcommand("status", "Show the current version, applied and pending migrations");
   sub->callback([run] {
     *run = [](CommandContext& ctx) {
       int code = 0;
@@ -35,7 +36,8 @@ void AddStatusCommand(CLI::App& app, CommandRunner* run) {
       for (const auto& w : r->warnings) out << "warning:    " << w << "\n";
       if (!r->migrations.empty()) {
         out << "\n  " << std::left << std::setw(16) << "VERSION" << std::setw(14) << "STATE"
-            << std::setw(26) << "APPLIED AT" << "NAME\n";
+            << std::setw(26) << "APPLIED AT"
+            << "NAME\n";
         for (const auto& row : r->migrations) {
           out << "  " << std::left << std::setw(16) << row.version << std::setw(14) << row.state
               << std::setw(26) << (row.applied_at.empty() ? "-" : row.applied_at) << row.name

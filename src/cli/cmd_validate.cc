@@ -9,7 +9,8 @@
 namespace ferry::cli {
 
 void AddValidateCommand(CLI::App& app, CommandRunner* run) {
-  auto* sub = app.add_subcommand("validate", "Check files against the ledger (drift, gaps, missing)");
+  auto* sub =
+      app.add_subcommand("validate", "Check files against the ledger (drift, gaps, missing)");
   sub->callback([run] {
     *run = [](CommandContext& ctx) {
       int code = 0;
@@ -20,7 +21,8 @@ void AddValidateCommand(CLI::App& app, CommandRunner* run) {
       if (ctx.opts.json()) {
         *ctx.out << ToJson(*r).dump(2) << "\n";
       } else {
-        for (const auto& p : r->problems) *ctx.out << "problem [" << p.kind << "] " << p.message << "\n";
+        for (const auto& p : r->problems)
+          *ctx.out << "problem [" << p.kind << "] " << p.message << "\n";
         for (const auto& w : r->warnings) *ctx.out << "warning " << w << "\n";
         *ctx.out << (r->ok() ? "valid: migrations and ledger agree\n"
                              : std::to_string(r->problems.size()) + " problem(s) found\n");

@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "db/database.h"
 #include "db/database_url.h"
 #include "util/strings.h"
 
@@ -12,10 +14,10 @@ int ReportError(CommandContext& ctx, const Status& status) {
   int code = ExitCodeFor(status);
   std::string msg = RedactSecrets(status.message());
   if (ctx.opts.json()) {
-    nlohmann::json j = {{"ok", false},
-                        {"error", {{"code", std::string(CodeName(status.code()))},
-                                   {"message", msg},
-                                   {"exit_code", code}}}};
+    nlohmann::json j = {
+        {"ok", false},
+        {"error",
+         {{"code", std::string(CodeName(status.code()))}, {"message", msg}, {"exit_code", code}}}};
     *ctx.out << j.dump(2) << "\n";
   }
   *ctx.err << "ferry: error: " << msg << "\n";
@@ -30,15 +32,25 @@ std::unique_ptr<Migrator> OpenMigrator(CommandContext& ctx, int* exit_code) {
     *exit_code = kExitUsage;
     return nullptr;
   }
-  if (auto url = DatabaseUrl::Parse(ctx.opts.db_url); !url.ok()) {
+  auto url = DatabaseUrl::Parse(ctx.opts.db_url);
+  if (!url.ok()) {
     ReportError(ctx, url.status());
+    *exit_code = kExitUsage;
+    return nullptr;
+  }
+  // An engine this build does not know is a usage error too, not "not found".
+  auto schemes = DatabaseSchemes();
+  if (std::find(schemes.begin(), schemes.end(), url->scheme) == schemes.end()) {
+    ReportError(ctx, InvalidArgument("no database engine for scheme \"" + url->scheme + "\" in " +
+                                     url->Redacted() + " (built in: " + Join(schemes, ", ") + ")"));
     *exit_code = kExitUsage;
     return nullptr;
   }
   MigratorOptions mo;
   mo.database_url = ctx.opts.db_url;
   mo.migrations_dir = ctx.opts.migrations_dir;
-  mo.lock_timeout = std::chrono::milliseconds(static_cast<int64_t>(ctx.opts.lock_timeout_seconds * 1000));
+  mo.lock_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(ctx.opts.lock_timeout_seconds * 1000));
   mo.env = ctx.env;
   std::ostream* err = ctx.err;
   bool quiet = ctx.opts.quiet;
@@ -49,12 +61,12 @@ std::unique_ptr<Migrator> OpenMigrator(CommandContext& ctx, int* exit_code) {
     const char* level = e.kind == MigrationEvent::Kind::kFailed      ? "ERROR"
                         : e.kind == MigrationEvent::Kind::kRecovered ? "WARN"
                                                                      : "INFO";
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                  env->WallNow().time_since_epoch())
-                  .count();
+    auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(env->WallNow().time_since_epoch())
+            .count();
     if (json_logs) {
-      nlohmann::json j = {{"ts", FormatIsoTime(us)}, {"level", level},
-                          {"msg", RedactSecrets(e.message)}};
+      nlohmann::json j = {
+          {"ts", FormatIsoTime(us)}, {"level", level}, {"msg", RedactSecrets(e.message)}};
       if (!e.version.empty()) j["version"] = e.version;
       if (e.seconds > 0) j["duration_s"] = e.seconds;
       *err << j.dump() << "\n";

@@ -4,19 +4,31 @@ namespace ferry::cli {
 
 int ExitCodeFor(const Status& s) {
   switch (s.code()) {
-    case Code::kOk: return kExitOk;
-    case Code::kInvalidArgument: return kExitBadInput;
-    case Code::kNotFound: return kExitNotFound;
+    case Code::kOk:
+      return kExitOk;
+    case Code::kInvalidArgument:
+      return kExitBadInput;
+    case Code::kNotFound:
+      return kExitNotFound;
     case Code::kLocked:
-    case Code::kTimeout: return kExitLockTimeout;
-    case Code::kCorruption: return kExitValidation;
-    case Code::kSchemaTooNew: return kExitSchemaTooNew;
-    case Code::kUnavailable: return kExitUnavailable;
-    case Code::kCancelled: return kExitInternal;
-    case Code::kIOError: return kExitIOError;
-    case Code::kFailedPrecondition: return kExitNeedsRepair;
-    case Code::kExecutionFailed: return kExitMigrationFailed;
-    case Code::kInternal: return kExitInternal;
+    case Code::kTimeout:
+      return kExitLockTimeout;
+    case Code::kCorruption:
+      return kExitValidation;
+    case Code::kSchemaTooNew:
+      return kExitSchemaTooNew;
+    case Code::kUnavailable:
+      return kExitUnavailable;
+    case Code::kCancelled:
+      return kExitInternal;
+    case Code::kIOError:
+      return kExitIOError;
+    case Code::kFailedPrecondition:
+      return kExitNeedsRepair;
+    case Code::kExecutionFailed:
+      return kExitMigrationFailed;
+    case Code::kInternal:
+      return kExitInternal;
   }
   return kExitInternal;
 }
@@ -33,9 +45,9 @@ std::string ExitCodeHelp() {
    7  lock timeout: another ferry held the lock past --lock-timeout
    8  a failed or interrupted migration needs `ferry repair`
    9  database unreachable
-  10  bad input: migration file names, duplicate versions, unreadable file, no down
+  10  bad input: migration file names, duplicate versions, no down migration
   11  not found: version, table or file
-  12  I/O error
+  12  I/O error (e.g. a migration file that cannot be read)
   13  not a database (or a corrupt one) for this engine
   14  job finished with some items failed)";
 }

@@ -8,11 +8,11 @@
 //   --config FILE       FERRY_CONFIG         (default: ./ferry.toml when present)
 #pragma once
 
-#include <memory>
-#include <string>
+#include <toml++/toml.h>
 
 #include <CLI/CLI.hpp>
-#include <toml++/toml.h>
+#include <memory>
+#include <string>
 
 #include "ferry/env.h"
 #include "ferry/status.h"

@@ -3,8 +3,11 @@
 namespace ferry::cli {
 
 nlohmann::json ToJson(const MigrationRow& r) {
-  nlohmann::json j = {{"version", r.version}, {"name", r.name},        {"state", r.state},
-                      {"checksum", r.checksum}, {"file_present", r.file_present}};
+  nlohmann::json j = {{"version", r.version},
+                      {"name", r.name},
+                      {"state", r.state},
+                      {"checksum", r.checksum},
+                      {"file_present", r.file_present}};
   if (!r.applied_at.empty()) j["applied_at"] = r.applied_at;
   if (!r.tx_mode.empty()) j["tx_mode"] = r.tx_mode;
   if (r.duration_seconds > 0) j["duration_seconds"] = r.duration_seconds;
@@ -54,10 +57,18 @@ nlohmann::json ToJson(const ValidationReport& r) {
 nlohmann::json ToJson(const CheckReport& r) {
   const char* state = "up_to_date";
   switch (r.state) {
-    case CheckReport::State::kUpToDate: state = "up_to_date"; break;
-    case CheckReport::State::kPending: state = "pending"; break;
-    case CheckReport::State::kTooNew: state = "schema_too_new"; break;
-    case CheckReport::State::kFailed: state = "needs_repair"; break;
+    case CheckReport::State::kUpToDate:
+      state = "up_to_date";
+      break;
+    case CheckReport::State::kPending:
+      state = "pending";
+      break;
+    case CheckReport::State::kTooNew:
+      state = "schema_too_new";
+      break;
+    case CheckReport::State::kFailed:
+      state = "needs_repair";
+      break;
   }
   return {{"state", state},
           {"current_version", r.current_version},

@@ -18,10 +18,14 @@ bool AllDigits(std::string_view s) {
 
 std::string_view SourceFormatName(SourceFormat f) {
   switch (f) {
-    case SourceFormat::kFerry: return "ferry";
-    case SourceFormat::kGolangMigrate: return "golang-migrate";
-    case SourceFormat::kFlyway: return "flyway";
-    case SourceFormat::kEmpty: return "empty";
+    case SourceFormat::kFerry:
+      return "ferry";
+    case SourceFormat::kGolangMigrate:
+      return "golang-migrate";
+    case SourceFormat::kFlyway:
+      return "flyway";
+    case SourceFormat::kEmpty:
+      return "empty";
   }
   return "?";
 }

@@ -13,11 +13,16 @@ namespace ferry {
 
 std::string_view LedgerStateName(LedgerState s) {
   switch (s) {
-    case LedgerState::kRunning: return "running";
-    case LedgerState::kApplied: return "applied";
-    case LedgerState::kBaseline: return "baseline";
-    case LedgerState::kFailed: return "failed";
-    case LedgerState::kRollingBack: return "rolling_back";
+    case LedgerState::kRunning:
+      return "running";
+    case LedgerState::kApplied:
+      return "applied";
+    case LedgerState::kBaseline:
+      return "baseline";
+    case LedgerState::kFailed:
+      return "failed";
+    case LedgerState::kRollingBack:
+      return "rolling_back";
   }
   return "?";
 }
@@ -36,9 +41,9 @@ Ledger::Ledger(Database* db, Env* env, std::string table)
 std::string Ledger::Table() const { return db_->QuoteIdentifier(table_); }
 
 std::string Ledger::Now() const {
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                env_->WallNow().time_since_epoch())
-                .count();
+  auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(env_->WallNow().time_since_epoch())
+          .count();
   return FormatIsoTime(us);
 }
 
@@ -61,11 +66,11 @@ Result<std::vector<LedgerRow>> Ledger::ReadAll() {
   std::vector<LedgerRow> out;
   FERRY_ASSIGN_OR_RETURN(bool exists, Exists());
   if (!exists) return out;
-  FERRY_ASSIGN_OR_RETURN(
-      Rows rows, db_->Query("SELECT version, name, checksum, state, tx_mode, applied_at, "
-                            "duration_ms, error, error_line, applied_by, backup FROM " +
-                                Table(),
-                            {}));
+  FERRY_ASSIGN_OR_RETURN(Rows rows,
+                         db_->Query("SELECT version, name, checksum, state, tx_mode, applied_at, "
+                                    "duration_ms, error, error_line, applied_by, backup FROM " +
+                                        Table(),
+                                    {}));
   for (size_t i = 0; i < rows.size(); ++i) {
     LedgerRow r;
     r.version_text = rows.GetText(i, 0).value_or("");
@@ -99,23 +104,23 @@ Result<std::vector<LedgerRow>> Ledger::ReadAll() {
 }
 
 Status Ledger::Insert(const LedgerRow& row) {
-  auto r = db_->Execute("INSERT INTO " + Table() +
-                            " (version, name, checksum, state, tx_mode, applied_at, duration_ms,"
-                            " error, error_line, applied_by, backup)"
-                            " VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9)",
-                        {row.version.ToString(), row.name, row.checksum,
-                         std::string(LedgerStateName(row.state)), row.tx_mode, Now(),
-                         row.duration_ms, Actor(),
-                         row.backup.empty() ? Value() : Value(row.backup)});
+  auto r =
+      db_->Execute("INSERT INTO " + Table() +
+                       " (version, name, checksum, state, tx_mode, applied_at, duration_ms,"
+                       " error, error_line, applied_by, backup)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, $9)",
+                   {row.version.ToString(), row.name, row.checksum,
+                    std::string(LedgerStateName(row.state)), row.tx_mode, Now(), row.duration_ms,
+                    Actor(), row.backup.empty() ? Value() : Value(row.backup)});
   return r.status().WithContext("recording version " + row.version.ToString() + " in the ledger");
 }
 
 Status Ledger::SetState(const Version& v, LedgerState state, int64_t duration_ms) {
-  auto r = db_->Execute("UPDATE " + Table() +
-                            " SET state = $1, applied_at = $2, duration_ms = $3, error = NULL,"
-                            " error_line = NULL, applied_by = $4 WHERE version = $5",
-                        {std::string(LedgerStateName(state)), Now(), duration_ms, Actor(),
-                         v.ToString()});
+  auto r = db_->Execute(
+      "UPDATE " + Table() +
+          " SET state = $1, applied_at = $2, duration_ms = $3, error = NULL,"
+          " error_line = NULL, applied_by = $4 WHERE version = $5",
+      {std::string(LedgerStateName(state)), Now(), duration_ms, Actor(), v.ToString()});
   return r.status().WithContext("updating version " + v.ToString() + " in the ledger");
 }
 

@@ -46,7 +46,9 @@ struct LedgerRow {
   std::string applied_by;
   std::string backup;
 
-  bool IsApplied() const { return state == LedgerState::kApplied || state == LedgerState::kBaseline; }
+  bool IsApplied() const {
+    return state == LedgerState::kApplied || state == LedgerState::kBaseline;
+  }
 };
 
 class Ledger {

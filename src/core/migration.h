@@ -13,17 +13,17 @@ enum class SourceFormat { kFerry, kGolangMigrate, kFlyway, kEmpty };
 std::string_view SourceFormatName(SourceFormat f);
 
 struct MigrationScript {
-  std::string path;  // where it came from, for messages ("migrations/0001_x.sql")
-  std::string sql;   // the text to run (newlines normalized to \n)
+  std::string path;    // where it came from, for messages ("migrations/0001_x.sql")
+  std::string sql;     // the text to run (newlines normalized to \n)
   int first_line = 1;  // line of `sql`'s first character within `path`
 };
 
 struct Migration {
   Version version;
-  std::string name;                   // "create_users"
+  std::string name;  // "create_users"
   MigrationScript up;
   std::optional<MigrationScript> down;  // nullopt: no down written; empty sql: "nothing to undo"
-  std::string checksum;               // "sha256:<hex>" of up.sql, see core/checksum.h
+  std::string checksum;                 // "sha256:<hex>" of up.sql, see core/checksum.h
 };
 
 }  // namespace ferry

@@ -34,7 +34,8 @@ Status SplitSections(const std::string& path, const std::string& text, Migration
     Marker m = LineMarker(lines[i]);
     int n = static_cast<int>(i) + 1;
     if (m == Marker::kUp) {
-      if (up_line) return InvalidArgument(path + ":" + std::to_string(n) + ": second -- +up marker");
+      if (up_line)
+        return InvalidArgument(path + ":" + std::to_string(n) + ": second -- +up marker");
       if (down_line)
         return InvalidArgument(path + ":" + std::to_string(n) + ": -- +up after -- +down");
       up_line = n;
@@ -184,7 +185,8 @@ Result<MigrationSet> BuildMigrationSet(std::vector<SourceFile> files) {
 
   for (auto& [version, p] : by_version) {
     if (p.up == nullptr) {
-      return InvalidArgument(p.down->path + ": down migration without an up migration for version " +
+      return InvalidArgument(p.down->path +
+                             ": down migration without an up migration for version " +
                              version.ToString());
     }
     if (p.down != nullptr && p.down_name.name != p.up_name.name &&

@@ -1,6 +1,8 @@
 // The migration protocol, once for every engine: lock, read the ledger,
 // recover what a crash left, check, plan, then for each migration mark
 // intent, apply, record.
+#include "ferry/migrator.h"
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -14,7 +16,6 @@
 #include "core/tx_mode.h"
 #include "db/database.h"
 #include "db/transaction.h"
-#include "ferry/migrator.h"
 
 namespace ferry {
 namespace {
@@ -96,11 +97,10 @@ class MigratorImpl final : public Migrator {
       const Migration* m = set_.Find(r.version);
       if (r.state == LedgerState::kFailed || r.state == LedgerState::kRunning ||
           r.state == LedgerState::kRollingBack) {
-        report.problems.push_back({std::string(LedgerStateName(r.state)), r.version_text,
-                                   "version " + r.version_text + " is " +
-                                       std::string(LedgerStateName(r.state)) +
-                                       (r.error.empty() ? "" : ": " + r.error) +
-                                       " (fix it, then run `ferry repair`)"});
+        report.problems.push_back(
+            {std::string(LedgerStateName(r.state)), r.version_text,
+             "version " + r.version_text + " is " + std::string(LedgerStateName(r.state)) +
+                 (r.error.empty() ? "" : ": " + r.error) + " (fix it, then run `ferry repair`)"});
       }
       if (!r.IsApplied()) continue;
       highest_applied = r.version;
@@ -165,8 +165,8 @@ class MigratorImpl final : public Migrator {
     if (c.pending > 0) {
       c.state = CheckReport::State::kPending;
       c.message = std::to_string(c.pending) + " migration(s) pending: database is at " +
-                  (c.current_version.empty() ? "no version" : c.current_version) +
-                  ", latest is " + c.latest_version;
+                  (c.current_version.empty() ? "no version" : c.current_version) + ", latest is " +
+                  c.latest_version;
     } else {
       c.state = CheckReport::State::kUpToDate;
       c.message = "database is at the latest version" +
@@ -231,7 +231,8 @@ class MigratorImpl final : public Migrator {
         }
       } else if (r.state == LedgerState::kRollingBack) {
         FERRY_RETURN_IF_ERROR(ledger_.SetState(r.version, LedgerState::kApplied, r.duration_ms));
-        report.actions.push_back(what + ": interrupted down -> applied (run down again to undo it)");
+        report.actions.push_back(what +
+                                 ": interrupted down -> applied (run down again to undo it)");
       } else if (options.recompute_checksums && r.state == LedgerState::kApplied) {
         const Migration* m = set_.Find(r.version);
         if (m != nullptr && m->checksum != r.checksum) {
@@ -258,16 +259,18 @@ class MigratorImpl final : public Migrator {
     }
     const std::string key = std::string(kMigrationLockKey) + ":" + ledger_.table();
     auto lease = lock_->Acquire(key, std::chrono::milliseconds(0), Deadline{env_->Now()});
-    if (lease.ok() || (lease.status().code() != Code::kTimeout &&
-                       lease.status().code() != Code::kLocked)) {
-      if (lease.ok()) Emit(MigrationEvent::Kind::kLockAcquired, nullptr, "acquired " + lock_->Describe());
+    if (lease.ok() ||
+        (lease.status().code() != Code::kTimeout && lease.status().code() != Code::kLocked)) {
+      if (lease.ok())
+        Emit(MigrationEvent::Kind::kLockAcquired, nullptr, "acquired " + lock_->Describe());
       return lease;
     }
     Emit(MigrationEvent::Kind::kLockWait, nullptr,
          "waiting for " + lock_->Describe() + " (another ferry is migrating)");
     auto waited = lock_->Acquire(key, std::chrono::milliseconds(0),
                                  Deadline::After(env_, opts_.lock_timeout));
-    if (waited.ok()) Emit(MigrationEvent::Kind::kLockAcquired, nullptr, "acquired " + lock_->Describe());
+    if (waited.ok())
+      Emit(MigrationEvent::Kind::kLockAcquired, nullptr, "acquired " + lock_->Describe());
     return waited;
   }
 
@@ -286,7 +289,8 @@ class MigratorImpl final : public Migrator {
         continue;
       }
       if (in_tx && it->state == LedgerState::kRollingBack) {
-        FERRY_RETURN_IF_ERROR(ledger_.SetState(it->version, LedgerState::kApplied, it->duration_ms));
+        FERRY_RETURN_IF_ERROR(
+            ledger_.SetState(it->version, LedgerState::kApplied, it->duration_ms));
         it->state = LedgerState::kApplied;
       }
       ++it;
@@ -334,9 +338,10 @@ class MigratorImpl final : public Migrator {
     if (!top) return Status::OK();
     auto latest = set_.Latest();
     if (!latest || *latest < *top) {
-      return SchemaTooNew("schema version mismatch: database is at " + top->ToString() +
-                          ", this folder knows up to " + (latest ? latest->ToString() : "nothing") +
-                          " (upgrade ferry's migrations, or point --migrations at the right folder)");
+      return SchemaTooNew(
+          "schema version mismatch: database is at " + top->ToString() +
+          ", this folder knows up to " + (latest ? latest->ToString() : "nothing") +
+          " (upgrade ferry's migrations, or point --migrations at the right folder)");
     }
     return Status::OK();
   }
@@ -485,22 +490,26 @@ class MigratorImpl final : public Migrator {
       Transaction tx(db_.get());
       st = tx.Begin();
       if (st.ok()) st = RunStatements(m.up, &line);
-      if (st.ok()) st = ledger_.SetState(m.version, LedgerState::kApplied, Millis(env_->Now() - t0));
+      if (st.ok())
+        st = ledger_.SetState(m.version, LedgerState::kApplied, Millis(env_->Now() - t0));
       if (st.ok()) st = tx.Commit();
     } else {
       st = RunStatements(m.up, &line);
       if (st.ok() && db_->InTransaction()) {
-        st = FailedPrecondition(m.up.path + ": the file left a transaction open (BEGIN without COMMIT)");
+        st = FailedPrecondition(m.up.path +
+                                ": the file left a transaction open (BEGIN without COMMIT)");
       }
       if (!st.ok() && db_->InTransaction()) (void)db_->Rollback();
-      if (st.ok()) st = ledger_.SetState(m.version, LedgerState::kApplied, Millis(env_->Now() - t0));
+      if (st.ok())
+        st = ledger_.SetState(m.version, LedgerState::kApplied, Millis(env_->Now() - t0));
     }
     const double secs = std::chrono::duration<double>(env_->Now() - t0).count();
     if (!st.ok()) {
       if (db_->InTransaction()) (void)db_->Rollback();
       Status mark = ledger_.MarkFailed(m.version, st.message(), line, Millis(env_->Now() - t0));
       Emit(MigrationEvent::Kind::kFailed, &m, st.message(), secs);
-      if (!mark.ok()) return st.WithContext("and recording the failure failed too (" + mark.message() + ")");
+      if (!mark.ok())
+        return st.WithContext("and recording the failure failed too (" + mark.message() + ")");
       return st;
     }
     Emit(MigrationEvent::Kind::kApplied, &m, "applied " + step.path, secs);
@@ -601,9 +610,9 @@ Result<std::unique_ptr<Migrator>> NewMigrator(const MigratorOptions& options,
 
 Result<std::unique_ptr<Migrator>> Migrator::Open(const MigratorOptions& options) {
   Env* env = options.env ? options.env : Env::Default();
-  std::unique_ptr<MigrationSource> source =
-      options.embedded ? NewEmbeddedSource(*options.embedded)
-                       : NewFolderSource(options.migrations_dir, env);
+  std::unique_ptr<MigrationSource> source = options.embedded
+                                                ? NewEmbeddedSource(*options.embedded)
+                                                : NewFolderSource(options.migrations_dir, env);
   // Read the folder before connecting: a bad file fails fast, without a server.
   FERRY_ASSIGN_OR_RETURN(MigrationSet set, source->Load());
   FERRY_ASSIGN_OR_RETURN(DatabaseUrl url, DatabaseUrl::Parse(options.database_url));

@@ -26,9 +26,12 @@ std::string At(const SqlStatement& s) { return " at line " + std::to_string(s.li
 
 std::string_view TxModeName(TxMode mode) {
   switch (mode) {
-    case TxMode::kTransaction: return "transaction";
-    case TxMode::kFile: return "file";
-    case TxMode::kNone: return "none";
+    case TxMode::kTransaction:
+      return "transaction";
+    case TxMode::kFile:
+      return "file";
+    case TxMode::kNone:
+      return "none";
   }
   return "?";
 }
@@ -87,7 +90,8 @@ TxDecision DecideTxMode(const std::string& sql, const std::vector<SqlStatement>&
     std::string k3 = LeadingKeywords(s.text, 4);
     std::string why;
     if (dialect == Dialect::kSqlite) {
-      if (StartsWith(k3, "pragma foreign_keys")) why = "PRAGMA foreign_keys is ignored inside a transaction";
+      if (StartsWith(k3, "pragma foreign_keys"))
+        why = "PRAGMA foreign_keys is ignored inside a transaction";
       if (StartsWith(k3, "vacuum")) why = "VACUUM cannot run inside a transaction";
     } else if (dialect == Dialect::kPostgres) {
       if (k3.find("concurrently") != std::string::npos &&

@@ -15,15 +15,15 @@
 namespace ferry {
 
 struct DatabaseUrl {
-  std::string scheme;    // "sqlite", "postgres", "mysql", "duckdb", ...
-  std::string path;      // file engines: the file path (or ":memory:")
+  std::string scheme;  // "sqlite", "postgres", "mysql", "duckdb", ...
+  std::string path;    // file engines: the file path (or ":memory:")
   std::string user;
   std::string password;  // never logged
   std::string host;
-  int port = 0;          // 0 = engine default
+  int port = 0;  // 0 = engine default
   std::string database;
   std::map<std::string, std::string> params;  // query string, decoded
-  std::string original;  // as given (contains the password: do not log)
+  std::string original;                       // as given (contains the password: do not log)
 
   // Parses a URL; InvalidArgument (naming the redacted URL) when malformed.
   static Result<DatabaseUrl> Parse(const std::string& url);

@@ -61,8 +61,7 @@ class PosixEnv final : public Env {
     return out;
   }
 
-  Status WriteFileAtomic(const std::string& path, const std::string& data,
-                         FileMode mode) override {
+  Status WriteFileAtomic(const std::string& path, const std::string& data, FileMode mode) override {
     std::string tmp = path + ".tmp." + std::to_string(::getpid());
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
                     mode == FileMode::kOwnerOnly ? 0600 : 0644);

@@ -4,19 +4,32 @@ namespace ferry {
 
 std::string_view CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kInvalidArgument: return "InvalidArgument";
-    case Code::kNotFound: return "NotFound";
-    case Code::kLocked: return "Locked";
-    case Code::kCorruption: return "Corruption";
-    case Code::kSchemaTooNew: return "SchemaTooNew";
-    case Code::kUnavailable: return "Unavailable";
-    case Code::kTimeout: return "Timeout";
-    case Code::kCancelled: return "Cancelled";
-    case Code::kIOError: return "IOError";
-    case Code::kFailedPrecondition: return "FailedPrecondition";
-    case Code::kExecutionFailed: return "ExecutionFailed";
-    case Code::kInternal: return "Internal";
+    case Code::kOk:
+      return "OK";
+    case Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Code::kNotFound:
+      return "NotFound";
+    case Code::kLocked:
+      return "Locked";
+    case Code::kCorruption:
+      return "Corruption";
+    case Code::kSchemaTooNew:
+      return "SchemaTooNew";
+    case Code::kUnavailable:
+      return "Unavailable";
+    case Code::kTimeout:
+      return "Timeout";
+    case Code::kCancelled:
+      return "Cancelled";
+    case Code::kIOError:
+      return "IOError";
+    case Code::kFailedPrecondition:
+      return "FailedPrecondition";
+    case Code::kExecutionFailed:
+      return "ExecutionFailed";
+    case Code::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

@@ -48,7 +48,9 @@ class FaultyDatabase final : public Database {
   }
   Status Rollback() override { return inner_->Rollback(); }
   bool InTransaction() const override { return inner_->InTransaction(); }
-  std::string QuoteIdentifier(std::string_view n) const override { return inner_->QuoteIdentifier(n); }
+  std::string QuoteIdentifier(std::string_view n) const override {
+    return inner_->QuoteIdentifier(n);
+  }
   Result<bool> TableExists(std::string_view t) override { return inner_->TableExists(t); }
 
  private:

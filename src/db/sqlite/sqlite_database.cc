@@ -58,8 +58,10 @@ Status Bind(sqlite3* db, sqlite3_stmt* stmt, const std::vector<Value>& params) {
 
 Value Column(sqlite3_stmt* stmt, int i) {
   switch (sqlite3_column_type(stmt, i)) {
-    case SQLITE_INTEGER: return static_cast<int64_t>(sqlite3_column_int64(stmt, i));
-    case SQLITE_FLOAT: return sqlite3_column_double(stmt, i);
+    case SQLITE_INTEGER:
+      return static_cast<int64_t>(sqlite3_column_int64(stmt, i));
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(stmt, i);
     case SQLITE_TEXT: {
       const char* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
       return std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt, i)));
@@ -68,7 +70,8 @@ Value Column(sqlite3_stmt* stmt, int i) {
       const char* p = static_cast<const char*>(sqlite3_column_blob(stmt, i));
       return Blob{std::string(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(stmt, i)))};
     }
-    default: return std::monostate{};
+    default:
+      return std::monostate{};
   }
 }
 

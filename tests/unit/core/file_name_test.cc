@@ -16,12 +16,17 @@ struct Case {
 
 TEST(FileNameTest, Layouts) {
   const Case cases[] = {
-      {"0001_create_users.sql", NameMatch::kMigration, SourceFormat::kFerry, "1", "create_users", FileRole::kBoth},
-      {"000123_add.up.sql", NameMatch::kMigration, SourceFormat::kGolangMigrate, "123", "add", FileRole::kUp},
-      {"000123_add.down.sql", NameMatch::kMigration, SourceFormat::kGolangMigrate, "123", "add", FileRole::kDown},
-      {"20230101120000_ts.up.sql", NameMatch::kMigration, SourceFormat::kGolangMigrate, "20230101120000", "ts", FileRole::kUp},
+      {"0001_create_users.sql", NameMatch::kMigration, SourceFormat::kFerry, "1", "create_users",
+       FileRole::kBoth},
+      {"000123_add.up.sql", NameMatch::kMigration, SourceFormat::kGolangMigrate, "123", "add",
+       FileRole::kUp},
+      {"000123_add.down.sql", NameMatch::kMigration, SourceFormat::kGolangMigrate, "123", "add",
+       FileRole::kDown},
+      {"20230101120000_ts.up.sql", NameMatch::kMigration, SourceFormat::kGolangMigrate,
+       "20230101120000", "ts", FileRole::kUp},
       {"V1__init.sql", NameMatch::kMigration, SourceFormat::kFlyway, "1", "init", FileRole::kUp},
-      {"V1.1__add_index.sql", NameMatch::kMigration, SourceFormat::kFlyway, "1.1", "add_index", FileRole::kUp},
+      {"V1.1__add_index.sql", NameMatch::kMigration, SourceFormat::kFlyway, "1.1", "add_index",
+       FileRole::kUp},
       {"V2_3__x.sql", NameMatch::kMigration, SourceFormat::kFlyway, "2.3", "x", FileRole::kUp},
       {"U1__init.sql", NameMatch::kMigration, SourceFormat::kFlyway, "1", "init", FileRole::kDown},
   };

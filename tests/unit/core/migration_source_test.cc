@@ -5,13 +5,12 @@
 namespace ferry {
 namespace {
 
-SourceFile F(const std::string& name, const std::string& body) {
-  return {name, "m/" + name, body};
-}
+SourceFile F(const std::string& name, const std::string& body) { return {name, "m/" + name, body}; }
 
 TEST(MigrationSourceTest, FerryFileSections) {
-  auto set = BuildMigrationSet({F("0002_b.sql", "-- +up\nCREATE TABLE b (x INT);\n-- +down\nDROP TABLE b;\n"),
-                                F("0001_a.sql", "-- comment\n-- +up\nCREATE TABLE a (x INT);\n-- +down\n")});
+  auto set = BuildMigrationSet(
+      {F("0002_b.sql", "-- +up\nCREATE TABLE b (x INT);\n-- +down\nDROP TABLE b;\n"),
+       F("0001_a.sql", "-- comment\n-- +up\nCREATE TABLE a (x INT);\n-- +down\n")});
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   ASSERT_EQ(set->migrations.size(), 2u);
   EXPECT_EQ(set->format, SourceFormat::kFerry);
@@ -33,7 +32,8 @@ TEST(MigrationSourceTest, FileWithoutMarkersIsAllUpWithNoDown) {
 }
 
 TEST(MigrationSourceTest, WindowsLineEndings) {
-  auto set = BuildMigrationSet({F("0001_a.sql", "-- +up\r\nCREATE TABLE a (x INT);\r\n-- +down\r\nDROP TABLE a;\r\n")});
+  auto set = BuildMigrationSet(
+      {F("0001_a.sql", "-- +up\r\nCREATE TABLE a (x INT);\r\n-- +down\r\nDROP TABLE a;\r\n")});
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   EXPECT_EQ(set->migrations[0].up.sql.find('\r'), std::string::npos);
   ASSERT_TRUE(set->migrations[0].down.has_value());

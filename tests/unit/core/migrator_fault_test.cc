@@ -17,12 +17,15 @@ using testing::MemoryFolder;
 using testing::TempDir;
 
 void Fill(MemoryFolder* f) {
-  f->Add("0001_audit.sql", "-- +up\nCREATE TABLE audit (name TEXT);\n-- +down\nDROP TABLE audit;\n");
+  f->Add("0001_audit.sql",
+         "-- +up\nCREATE TABLE audit (name TEXT);\n-- +down\nDROP TABLE audit;\n");
   for (int i = 2; i <= 6; ++i) {
     std::string t = "t" + std::to_string(i);
     f->Add("000" + std::to_string(i) + "_" + t + ".sql",
-           "-- +up\nCREATE TABLE " + t + " (x INT);\nINSERT INTO " + t + " VALUES (1);\n"
-           "INSERT INTO audit VALUES ('" + t + "');\n-- +down\nDROP TABLE " + t + ";\n");
+           "-- +up\nCREATE TABLE " + t + " (x INT);\nINSERT INTO " + t +
+               " VALUES (1);\n"
+               "INSERT INTO audit VALUES ('" +
+               t + "');\n-- +down\nDROP TABLE " + t + ";\n");
   }
 }
 
@@ -39,7 +42,8 @@ void RunLoop(bool persistent) {
     auto raw = std::move(OpenDatabase(url, Env::Default())).value();
     auto faulty = std::make_unique<FaultyDatabase>(std::move(raw), n, persistent);
     FaultyDatabase* probe = faulty.get();
-    auto m = std::move(NewMigrator(o, std::move(faulty), NewEmbeddedSource(folder.files()))).value();
+    auto m =
+        std::move(NewMigrator(o, std::move(faulty), NewEmbeddedSource(folder.files()))).value();
     auto r = m->Up({});
     bool fired = probe->fired();
     if (fired) {

@@ -12,8 +12,9 @@ using testing::MemoryFolder;
 using testing::TempDir;
 
 std::string Mig(const std::string& table) {
-  return "-- +up\nCREATE TABLE " + table + " (id INTEGER PRIMARY KEY);\nINSERT INTO audit VALUES ('" +
-         table + "');\n-- +down\nDROP TABLE " + table + ";\nDELETE FROM audit WHERE name = '" + table +
+  return "-- +up\nCREATE TABLE " + table +
+         " (id INTEGER PRIMARY KEY);\nINSERT INTO audit VALUES ('" + table +
+         "');\n-- +down\nDROP TABLE " + table + ";\nDELETE FROM audit WHERE name = '" + table +
          "';\n";
 }
 
@@ -21,7 +22,8 @@ class MigratorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     url_ = "sqlite:" + dir_.path() + "/app.db";
-    folder_.Add("0001_audit.sql", "-- +up\nCREATE TABLE audit (name TEXT);\n-- +down\nDROP TABLE audit;\n");
+    folder_.Add("0001_audit.sql",
+                "-- +up\nCREATE TABLE audit (name TEXT);\n-- +down\nDROP TABLE audit;\n");
     folder_.Add("0002_a.sql", Mig("a"));
     folder_.Add("0003_b.sql", Mig("b"));
     folder_.Add("0004_c.sql", Mig("c"));
@@ -104,9 +106,10 @@ TEST_F(MigratorTest, DownToVersionAndMissingDown) {
 }
 
 TEST_F(MigratorTest, FailedMigrationLeavesSchemaAndNeedsRepair) {
-  folder_.Replace("0003_b.sql",
-                  "-- +up\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n\nINSERT INTO nosuch VALUES (1);\n"
-                  "-- +down\nDROP TABLE b;\n");
+  folder_.Replace(
+      "0003_b.sql",
+      "-- +up\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n\nINSERT INTO nosuch VALUES (1);\n"
+      "-- +down\nDROP TABLE b;\n");
   auto m = Open();
   auto up = m->Up({});
   ASSERT_FALSE(up.ok());
@@ -146,8 +149,9 @@ TEST_F(MigratorTest, SchemaTooNew) {
   auto m = Open();
   Status st = m->CheckCompatible();
   EXPECT_EQ(st.code(), Code::kSchemaTooNew);
-  EXPECT_NE(st.message().find("schema version mismatch: database is at 4, this folder knows up to 2"),
-            std::string::npos)
+  EXPECT_NE(
+      st.message().find("schema version mismatch: database is at 4, this folder knows up to 2"),
+      std::string::npos)
       << st.message();
   EXPECT_EQ(m->Check()->state, CheckReport::State::kTooNew);
   EXPECT_EQ(m->Up({}).status().code(), Code::kSchemaTooNew);
@@ -194,9 +198,10 @@ TEST_F(MigratorTest, BaselineRecordsWithoutRunning) {
 TEST_F(MigratorTest, InterruptedTransactionalMigrationIsRetried) {
   ASSERT_TRUE(Open()->Up({.to = std::string("2")}).ok());
   // What a kill -9 inside 0003's transaction leaves: the intent row only.
-  ASSERT_TRUE(Db()->Exec("INSERT INTO ferry_schema_migrations (version, name, checksum, state, tx_mode)"
-                         " VALUES ('3', 'b', 'sha256:x', 'running', 'transaction')")
-                  .ok());
+  ASSERT_TRUE(
+      Db()->Exec("INSERT INTO ferry_schema_migrations (version, name, checksum, state, tx_mode)"
+                 " VALUES ('3', 'b', 'sha256:x', 'running', 'transaction')")
+          .ok());
   std::vector<std::string> events;
   MigratorOptions o;
   o.database_url = url_;
@@ -213,9 +218,10 @@ TEST_F(MigratorTest, InterruptedTransactionalMigrationIsRetried) {
 
 TEST_F(MigratorTest, InterruptedNonTransactionalMigrationNeedsRepair) {
   ASSERT_TRUE(Open()->Up({.to = std::string("2")}).ok());
-  ASSERT_TRUE(Db()->Exec("INSERT INTO ferry_schema_migrations (version, name, checksum, state, tx_mode)"
-                         " VALUES ('3', 'b', 'sha256:x', 'running', 'none')")
-                  .ok());
+  ASSERT_TRUE(
+      Db()->Exec("INSERT INTO ferry_schema_migrations (version, name, checksum, state, tx_mode)"
+                 " VALUES ('3', 'b', 'sha256:x', 'running', 'none')")
+          .ok());
   auto m = Open();
   EXPECT_EQ(m->Up({}).status().code(), Code::kFailedPrecondition);
   auto r = m->Repair({.mark_applied = false});
@@ -224,10 +230,12 @@ TEST_F(MigratorTest, InterruptedNonTransactionalMigrationNeedsRepair) {
 }
 
 TEST_F(MigratorTest, FileManagedTransactionAndPragmaRebuild) {
-  folder_.Add("0005_rebuild.sql",
-              "-- +up\nPRAGMA foreign_keys=OFF;\nBEGIN;\nCREATE TABLE c2 (id INTEGER PRIMARY KEY, v TEXT);\n"
-              "INSERT INTO c2 (id) SELECT id FROM c;\nDROP TABLE c;\nALTER TABLE c2 RENAME TO c;\nCOMMIT;\n"
-              "PRAGMA foreign_keys=ON;\n-- +down\n");
+  folder_.Add(
+      "0005_rebuild.sql",
+      "-- +up\nPRAGMA foreign_keys=OFF;\nBEGIN;\nCREATE TABLE c2 (id INTEGER PRIMARY KEY, v "
+      "TEXT);\n"
+      "INSERT INTO c2 (id) SELECT id FROM c;\nDROP TABLE c;\nALTER TABLE c2 RENAME TO c;\nCOMMIT;\n"
+      "PRAGMA foreign_keys=ON;\n-- +down\n");
   auto m = Open();
   auto plan = m->Plan({});
   ASSERT_TRUE(plan.ok());

@@ -30,14 +30,16 @@ TEST(TxModeTest, FileOwnTransaction) {
 
 TEST(TxModeTest, SqliteTriggerBeginIsNotATransaction) {
   auto d = Decide(
-      "CREATE TABLE t (x INT);\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET x = 1;\nEND;\n",
+      "CREATE TABLE t (x INT);\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET x = "
+      "1;\nEND;\n",
       Dialect::kSqlite);
   EXPECT_EQ(d.mode, TxMode::kTransaction);
 }
 
 TEST(TxModeTest, SqlitePragmaForeignKeysRebuild) {
-  auto own = Decide("PRAGMA foreign_keys=OFF;\nBEGIN;\nCREATE TABLE n (x INT);\nCOMMIT;\nPRAGMA foreign_keys=ON;",
-                    Dialect::kSqlite);
+  auto own = Decide(
+      "PRAGMA foreign_keys=OFF;\nBEGIN;\nCREATE TABLE n (x INT);\nCOMMIT;\nPRAGMA foreign_keys=ON;",
+      Dialect::kSqlite);
   EXPECT_EQ(own.mode, TxMode::kFile);
   auto bare = Decide("PRAGMA foreign_keys=OFF;\nCREATE TABLE n (x INT);\nPRAGMA foreign_keys=ON;",
                      Dialect::kSqlite);
@@ -48,7 +50,8 @@ TEST(TxModeTest, SqlitePragmaForeignKeysRebuild) {
 TEST(TxModeTest, ConcurrentIndexAloneRunsWithoutTransaction) {
   auto d = Decide("CREATE INDEX CONCURRENTLY i ON a (x);", Dialect::kPostgres);
   EXPECT_EQ(d.mode, TxMode::kNone);
-  auto mixed = Decide("CREATE TABLE b (x INT);\nCREATE INDEX CONCURRENTLY i ON b (x);", Dialect::kPostgres);
+  auto mixed =
+      Decide("CREATE TABLE b (x INT);\nCREATE INDEX CONCURRENTLY i ON b (x);", Dialect::kPostgres);
   EXPECT_EQ(mixed.mode, TxMode::kTransaction);
   EXPECT_NE(mixed.warning.find("ferry:no-transaction"), std::string::npos);
   EXPECT_NE(mixed.warning.find("line 2"), std::string::npos);
