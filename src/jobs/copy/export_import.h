@@ -1,0 +1,80 @@
+// ferry export / ferry import: one table to or from a CSV or JSON-lines file.
+//
+// Formats
+// - csv: RFC 4180 (csv.h), a header record of column names first. NULL is an
+//   unquoted empty field, the empty string is "". Booleans are true/false,
+//   reals in shortest round-trip form (NaN, Infinity, -Infinity), blobs are
+//   HEX with PostgreSQL's bytea prefix: \x00ff (so the file loads with psql
+//   \copy ... csv as well).
+// - jsonl: one JSON object per line, {"column": value}. Integers and finite
+//   reals are numbers; NaN/Infinity are the strings "NaN", "Infinity",
+//   "-Infinity"; booleans true/false; json columns are embedded documents;
+//   blobs are "\\x00ff" strings (hex, as in CSV); everything else strings.
+// - parquet: only through DuckDB, which this build does not include: a clear
+//   error (InvalidArgument) says so.
+//
+// Import reads the target table's schema and converts each field by its
+// column's logical type. The whole import is ONE transaction: a bad record
+// (wrong field count, a value that does not parse) fails with the file and
+// line ("rows.csv:7: expected 3 fields, found 4") and nothing is imported --
+// unless skip_bad, where the bad records are written (raw, as they were in
+// the file, after the CSV header) to the reject file and the rest imported.
+// dry_run parses and checks everything and writes nothing.
+//
+// Export streams the table in keyset pages (by primary key when there is
+// one) into FILE.tmp and renames it over FILE when complete, so a failed
+// export never leaves a half file under the final name. "-" is stdout.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "db/database.h"
+#include "obs/logger.h"
+
+namespace ferry {
+
+enum class FileFormat { kCsv, kJsonl, kParquet };
+
+// "csv", "jsonl" (or "json"), "parquet"; InvalidArgument otherwise, and for
+// parquet in a build without DuckDB.
+Result<FileFormat> ParseFileFormat(const std::string& name);
+
+struct ExportOptions {
+  std::string table;
+  std::string where;  // optional SQL condition
+  FileFormat format = FileFormat::kCsv;
+  std::string out;    // path or "-"
+  size_t page_size = 10000;
+};
+
+struct ExportReport {
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  double seconds = 0;
+};
+
+Result<ExportReport> ExportTable(Database* db, const ExportOptions& options, Env* env,
+                                 Logger* logger);
+
+struct ImportOptions {
+  std::string table;
+  FileFormat format = FileFormat::kCsv;
+  std::string in;  // path
+  size_t batch = 10000;
+  bool dry_run = false;
+  bool skip_bad = false;
+  std::string reject_file;  // required with skip_bad
+};
+
+struct ImportReport {
+  int64_t rows = 0;      // imported (or, in a dry run, that would be)
+  int64_t rejected = 0;  // written to the reject file
+  double seconds = 0;
+  bool dry_run = false;
+};
+
+Result<ImportReport> ImportTable(Database* db, const ImportOptions& options, Env* env,
+                                 Logger* logger);
+
+}  // namespace ferry

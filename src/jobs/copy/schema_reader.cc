@@ -1,0 +1,17 @@
+#include "jobs/copy/schema_reader.h"
+
+namespace ferry {
+
+Result<std::unique_ptr<SchemaReader>> NewSchemaReader(Database* db) {
+  switch (db->dialect()) {
+    case Dialect::kSqlite:
+      return NewSqliteSchemaReader(db);
+    case Dialect::kPostgres:
+      return NewPostgresSchemaReader(db);
+    default:
+      return InvalidArgument("copy: no schema reader for engine " + std::string(db->engine()) +
+                             " yet (sqlite and postgres are supported)");
+  }
+}
+
+}  // namespace ferry

@@ -1,0 +1,131 @@
+// export/import: CSV and JSON lines round trips of every edge value (SQLite
+// -> file -> PostgreSQL, verified equal), and bad input files.
+#include "integration/copy/copy_test_util.h"
+
+namespace ferry::testing {
+namespace {
+
+class ExportImport : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    FERRY_REQUIRE_SERVER(admin_, "FERRY_TEST_PG_URL");
+    auto s = PgScratchDatabase::Create(admin_);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    pg_ = std::move(s).value();
+  }
+  std::string admin_;
+  std::unique_ptr<PgScratchDatabase> pg_;
+  ScratchDir dir_;
+};
+
+TEST_F(ExportImport, CsvAndJsonlRoundTripEveryEdgeValue) {
+  auto src = OpenDatabase(dir_.SqliteUrl("src.db"), Env::Default());
+  int n = CreateEdgeTable(src->get());
+  for (std::string format : {"csv", "jsonl"}) {
+    SCOPED_TRACE(format);
+    std::string file = dir_.File("edge." + format);
+    auto r = RunFerry({"export", "--db", dir_.SqliteUrl("src.db"), "--table", "edge", "--format",
+                       format, "--out", file});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("export: " + std::to_string(n) + " rows"), std::string::npos) << r.out;
+    // A fresh PostgreSQL table of the same shape, loaded from the file.
+    auto pg = OpenDatabase(pg_->url(), Env::Default());
+    (void)(*pg)->Exec("DROP TABLE IF EXISTS edge");
+    ASSERT_TRUE((*pg)->Exec("CREATE TABLE edge (id bigint PRIMARY KEY, i bigint, r double precision, "
+                            "t text, b bytea, flag boolean, ts timestamp, tstz timestamptz, d date, "
+                            "j jsonb, u uuid, n numeric(30,10))").ok());
+    r = RunFerry({"import", "--db", pg_->url(), "--table", "edge", "--format", format, "--in", file,
+                  "--batch", "2"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = RunFerry({"verify", "--from", dir_.SqliteUrl("src.db"), "--to", pg_->url()});
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    // And back out of PostgreSQL into a second SQLite file through the same format.
+    std::string file2 = dir_.File("edge2." + format);
+    r = RunFerry({"export", "--db", pg_->url(), "--table", "edge", "--format", format, "--out", file2});
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::string back = dir_.SqliteUrl("back_" + format + ".db");
+    auto b = OpenDatabase(back, Env::Default());
+    ASSERT_TRUE((*b)->Exec("CREATE TABLE edge (id INTEGER PRIMARY KEY, i INTEGER, r REAL, t TEXT, "
+                           "b BLOB, flag BOOLEAN, ts TIMESTAMP, tstz TIMESTAMPTZ, d DATE, j JSON, "
+                           "u UUID, n NUMERIC_TEXT)").ok());
+    r = RunFerry({"import", "--db", back, "--table", "edge", "--format", format, "--in", file2});
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = RunFerry({"verify", "--from", dir_.SqliteUrl("src.db"), "--to", back});
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+  }
+  // The CSV distinguishes NULL (empty) from '' (quoted) and hex-encodes blobs.
+  std::string csv = ReadFileText(dir_.File("edge.csv"));
+  EXPECT_EQ(csv.substr(0, csv.find('\r')), "id,i,r,t,b,flag,ts,tstz,d,j,u,n");
+  EXPECT_NE(csv.find("\r\n1,0,0,\"\",\\x,false,"), std::string::npos) << csv.substr(0, 300);
+  EXPECT_NE(csv.find("\\x0001ff00"), std::string::npos);
+  EXPECT_NE(csv.find("\r\n5,,,,,,,,,,,\r\n"), std::string::npos);
+}
+
+TEST_F(ExportImport, WhereFilterAndStdout) {
+  auto src = OpenDatabase(dir_.SqliteUrl("src.db"), Env::Default());
+  CreateChunks(src->get(), 100);
+  std::string file = dir_.File("some.jsonl");
+  auto r = RunFerry({"export", "--db", dir_.SqliteUrl("src.db"), "--table", "chunks", "--where",
+                     "seq = 3", "--format", "jsonl", "--out", file});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string text = ReadFileText(file);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 8);  // ids 3,16,...,94 (i % 13 == 3)
+  EXPECT_NE(text.find("{\"body\":"), std::string::npos);
+}
+
+TEST_F(ExportImport, WrongColumnCountNamesTheLineAndImportsNothing) {
+  auto pg = OpenDatabase(pg_->url(), Env::Default());
+  ASSERT_TRUE((*pg)->Exec("CREATE TABLE people (id int PRIMARY KEY, name text, age int)").ok());
+  std::string file = dir_.File("people.csv");
+  {
+    std::ofstream f(file);
+    f << "id,name,age\n1,Ann,31\n2,\"Bob, Jr.\",40\n3,\"multi\nline\",50\n4,Dee,22,extra\n5,Eve,x\n6,Fay,60\n";
+  }
+  auto r = RunFerry({"import", "--db", pg_->url(), "--table", "people", "--in", file});
+  EXPECT_EQ(r.code, 10) << r.err;
+  EXPECT_NE(r.err.find("people.csv:6: expected 3 fields, found 4"), std::string::npos) << r.err;
+  EXPECT_EQ(CountRows(pg->get(), "people"), 0);
+
+  r = RunFerry({"import", "--db", pg_->url(), "--table", "people", "--in", file, "--dry-run",
+                "--skip-bad", "--reject-file", dir_.File("rej.csv")});
+  EXPECT_EQ(r.code, 14) << r.err;
+  EXPECT_EQ(CountRows(pg->get(), "people"), 0);
+
+  r = RunFerry({"import", "--db", pg_->url(), "--table", "people", "--in", file, "--skip-bad",
+                "--reject-file", dir_.File("rej.csv")});
+  EXPECT_EQ(r.code, 14) << r.err;  // partial: some records set aside
+  EXPECT_NE(r.out.find("4 rows imported into people, 2 rejected"), std::string::npos) << r.out;
+  EXPECT_EQ(CountRows(pg->get(), "people"), 4);
+  EXPECT_EQ(ReadFileText(dir_.File("rej.csv")), "id,name,age\n4,Dee,22,extra\n5,Eve,x\n");
+  auto name = (*pg)->Query("SELECT name FROM people WHERE id = 3", {});
+  EXPECT_EQ(*name->GetText(0, 0), "multi\nline");
+
+  r = RunFerry({"import", "--db", pg_->url(), "--table", "people", "--in", file, "--skip-bad"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("--skip-bad needs --reject-file"), std::string::npos);
+}
+
+TEST_F(ExportImport, BadHeaderBadJsonAndParquetWithoutDuckdb) {
+  auto pg = OpenDatabase(pg_->url(), Env::Default());
+  ASSERT_TRUE((*pg)->Exec("CREATE TABLE people (id int PRIMARY KEY, name text)").ok());
+  std::string file = dir_.File("p.csv");
+  { std::ofstream(file) << "id,nom\n1,x\n"; }
+  auto r = RunFerry({"import", "--db", pg_->url(), "--table", "people", "--in", file});
+  EXPECT_EQ(r.code, 10);
+  EXPECT_NE(r.err.find("p.csv:1: header names column \"nom\""), std::string::npos) << r.err;
+  std::string jl = dir_.File("p.jsonl");
+  { std::ofstream(jl) << "{\"id\": 1, \"name\": \"a\"}\n{\"id\": 2,\n"; }
+  r = RunFerry({"import", "--db", pg_->url(), "--table", "people", "--format", "jsonl", "--in", jl});
+  EXPECT_EQ(r.code, 10);
+  EXPECT_NE(r.err.find("p.jsonl:2: not a JSON object"), std::string::npos) << r.err;
+  EXPECT_EQ(CountRows(pg->get(), "people"), 0);
+  r = RunFerry({"export", "--db", pg_->url(), "--table", "people", "--format", "parquet", "--out",
+                dir_.File("p.parquet")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("built without DuckDB"), std::string::npos) << r.err;
+  r = RunFerry({"export", "--db", pg_->url(), "--table", "nope", "--out", dir_.File("x.csv")});
+  EXPECT_EQ(r.code, 11) << r.err;
+}
+
+}  // namespace
+}  // namespace ferry::testing
