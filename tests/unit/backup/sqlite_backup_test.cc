@@ -1,0 +1,407 @@
+// SQLite end to end: snapshots and archives on real database files.
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <cstring>
+#include <fstream>
+
+#include "jobs/backup/archive_file.h"
+#include "jobs/backup/backup.h"
+#include "jobs/backup/backup_catalog.h"
+#include "jobs/backup/backup_manager.h"
+#include "jobs/backup/table_checksum.h"
+#include "unit/backup/backup_test_util.h"
+
+namespace ferry {
+namespace {
+
+using testing::TempDir;
+
+// A name that breaks any unquoted SQL.
+const std::string kHostile = "we\"ird; DROP TABLE x; -- ]` name";
+
+class SqliteBackupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_ / "app.db";
+    auto db = OpenDatabase("sqlite:" + path_, Env::Default());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+  }
+
+  void MakeTable(const std::string& name, int rows) {
+    const std::string q = db_->QuoteIdentifier(name);
+    ASSERT_TRUE(db_->Exec("CREATE TABLE " + q +
+                          " (id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, n REAL, body BLOB,"
+                          " note TEXT DEFAULT 'x')")
+                    .ok());
+    ASSERT_TRUE(db_->Exec("CREATE INDEX " + db_->QuoteIdentifier(name + "_tenant") + " ON " + q +
+                          " (tenant)")
+                    .ok());
+    ASSERT_TRUE(db_->Begin().ok());
+    auto ins = db_->Prepare("INSERT INTO " + q + " (id, tenant, n, body, note) VALUES ($1, $2, $3, $4, $5)");
+    ASSERT_TRUE(ins.ok());
+    for (int i = 1; i <= rows; ++i) {
+      Value note = i % 7 == 0 ? Value() : Value("note " + std::to_string(i));
+      ASSERT_TRUE((*ins)->Execute({int64_t{i}, "t" + std::to_string(i % 5), i * 0.5,
+                                   Blob{std::string(40, static_cast<char>(i))}, note})
+                      .ok());
+    }
+    ins->reset();
+    ASSERT_TRUE(db_->Commit().ok());
+  }
+
+  TableChecksum Sum(const std::string& t) {
+    auto s = ComputeTableChecksum(db_.get(), t);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? *s : TableChecksum{};
+  }
+
+  TempDir dir_;
+  std::string path_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(SqliteBackupTest, ChecksumIsOrderIndependentAndTypeSensitive) {
+  ASSERT_TRUE(db_->Exec("CREATE TABLE a (x)").ok());
+  ASSERT_TRUE(db_->Exec("CREATE TABLE b (x)").ok());
+  ASSERT_TRUE(db_->Exec("INSERT INTO a VALUES (1), ('1'), (NULL), (1)").ok());
+  ASSERT_TRUE(db_->Exec("INSERT INTO b VALUES (NULL), (1), (1), ('1')").ok());
+  EXPECT_EQ(Sum("a"), Sum("b"));
+  ASSERT_TRUE(db_->Exec("UPDATE b SET x = 1.0 WHERE x = '1'").ok());
+  EXPECT_NE(Sum("a").checksum, Sum("b").checksum);  // text '1' became real 1.0
+  ASSERT_TRUE(db_->Exec("DELETE FROM b WHERE rowid = (SELECT max(rowid) FROM b)").ok());
+  ASSERT_TRUE(db_->Exec("INSERT INTO b VALUES ('1')").ok());
+  EXPECT_EQ(Sum("a"), Sum("b"));
+  ASSERT_TRUE(db_->Exec("INSERT INTO b VALUES (1)").ok());  // a duplicate does not cancel out
+  EXPECT_NE(Sum("a").checksum, Sum("b").checksum);
+}
+
+TEST_F(SqliteBackupTest, SnapshotOfHostileNameIsVerifiedAndRecorded) {
+  MakeTable(kHostile, 12000);  // more than one checksum page
+  SnapshotOptions o;
+  o.with_indexes = true;
+  auto b = CreateVerifiedSnapshot(db_.get(), Env::Default(), kHostile, o);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->state, BackupState::kVerified);
+  EXPECT_EQ(b->row_count, 12000);
+  EXPECT_TRUE(b->indexes_recreated);
+  EXPECT_EQ(b->name.rfind(kHostile + "_backup_", 0), 0u) << b->name;
+  EXPECT_EQ(b->name.size(), kHostile.size() + 8 + 15);
+  EXPECT_EQ(b->expires_at - b->created_at, 7 * 86400);
+  EXPECT_EQ(Sum(b->name), Sum(kHostile));
+  // The copy keeps the definition (PRIMARY KEY, DEFAULT) and got the index.
+  auto ddl = db_->Query("SELECT sql FROM sqlite_master WHERE name = $1", {b->name});
+  ASSERT_TRUE(ddl.ok());
+  EXPECT_NE(ddl->GetText(0, 0)->find("DEFAULT 'x'"), std::string::npos);
+  auto ix = db_->Query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL", {b->name});
+  EXPECT_EQ(ix->GetInt(0, 0), 1);
+  auto rec = BackupCatalog(db_.get()).Find(b->name);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->checksum, b->checksum);
+  EXPECT_EQ((*rec)->source, kHostile);
+  // Without --with-indexes the secondary index is not there.
+  auto b2 = CreateVerifiedSnapshot(db_.get(), Env::Default(), kHostile, SnapshotOptions{});
+  ASSERT_TRUE(b2.ok()) << b2.status().ToString();
+  EXPECT_FALSE(b2->indexes_recreated);
+  EXPECT_NE(b2->name, b->name);  // same second: a suffix keeps them apart
+}
+
+TEST_F(SqliteBackupTest, VerifyCatchesATamperedSnapshot) {
+  MakeTable("chunks", 500);
+  auto b = CreateVerifiedSnapshot(db_.get(), Env::Default(), "chunks");
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_TRUE(VerifySnapshot(db_.get(), Env::Default(), b->name).ok());
+  ASSERT_TRUE(db_->Exec("UPDATE " + db_->QuoteIdentifier(b->name) + " SET tenant = 'z' WHERE id = 77").ok());
+  auto v = VerifySnapshot(db_.get(), Env::Default(), b->name);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.status().code(), Code::kCorruption);
+  EXPECT_NE(v.status().message().find(b->name), std::string::npos);
+  EXPECT_EQ((*BackupCatalog(db_.get()).Find(b->name))->state, BackupState::kFailed);
+  // A failed backup is never restored.
+  EXPECT_EQ(RestoreSnapshot(db_.get(), Env::Default(), b->name).status().code(),
+            Code::kFailedPrecondition);
+}
+
+TEST_F(SqliteBackupTest, SpotCheckComparesRealRows) {
+  MakeTable("chunks", 300);
+  ASSERT_TRUE(db_->Exec("CREATE TABLE copy AS SELECT * FROM chunks").ok());
+  auto ok = SpotCheckRows(db_.get(), "chunks", "copy", 50, 42);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(*ok, 50);
+  // Every row of the copy differs from its source row: any sample finds it.
+  ASSERT_TRUE(db_->Exec("UPDATE copy SET n = n + 1").ok());
+  auto bad = SpotCheckRows(db_.get(), "chunks", "copy", 5, 7);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("differs"), std::string::npos);
+  ASSERT_TRUE(db_->Exec("UPDATE copy SET id = id + 100000").ok());
+  bad = SpotCheckRows(db_.get(), "chunks", "copy", 5, 7);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("is not in"), std::string::npos);
+}
+
+TEST_F(SqliteBackupTest, SnapshotRoundTripWreckRestore) {
+  MakeTable(kHostile, 2000);
+  ASSERT_TRUE(db_->Exec("CREATE VIEW v AS SELECT count(*) AS c FROM " + db_->QuoteIdentifier(kHostile)).ok());
+  const TableChecksum before = Sum(kHostile);
+  auto b = CreateVerifiedSnapshot(db_.get(), Env::Default(), kHostile);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  // Wreck.
+  ASSERT_TRUE(db_->Exec("DELETE FROM " + db_->QuoteIdentifier(kHostile) + " WHERE id % 3 = 0").ok());
+  ASSERT_TRUE(db_->Exec("UPDATE " + db_->QuoteIdentifier(kHostile) + " SET body = NULL").ok());
+  const TableChecksum wrecked = Sum(kHostile);
+  ASSERT_NE(wrecked.checksum, before.checksum);
+  auto r = RestoreSnapshot(db_.get(), Env::Default(), b->name);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Sum(kHostile), before);
+  // The view still reads the live table; the index is back on it.
+  EXPECT_EQ(db_->Query("SELECT c FROM v", {})->GetInt(0, 0), 2000);
+  auto ix = db_->Query("SELECT tbl_name FROM sqlite_master WHERE name = $1", {kHostile + "_tenant"});
+  EXPECT_EQ(ix->GetText(0, 0), kHostile);
+  // The wrecked state was kept as a safety backup with its own record.
+  auto all = ListBackups(db_.get());
+  ASSERT_TRUE(all.ok());
+  bool found_safety = false;
+  for (const auto& s : *all) {
+    if (s.name != b->name && s.source == kHostile) {
+      found_safety = true;
+      EXPECT_EQ(Sum(s.name), wrecked);
+    }
+  }
+  EXPECT_TRUE(found_safety);
+  // Restore by time picks the newest not after the time.
+  auto at = FindBackupAt(db_.get(), b->created_at, kHostile);
+  ASSERT_TRUE(at.ok());
+  EXPECT_EQ(FindBackupAt(db_.get(), b->created_at - 1, "").status().code(), Code::kNotFound);
+}
+
+TEST_F(SqliteBackupTest, CreateFailsCleanlyInsideTransactionOrForMissingTable) {
+  EXPECT_EQ(CreateVerifiedSnapshot(db_.get(), Env::Default(), "nope").status().code(), Code::kNotFound);
+  MakeTable("chunks", 10);
+  ASSERT_TRUE(db_->Begin().ok());
+  EXPECT_EQ(CreateVerifiedSnapshot(db_.get(), Env::Default(), "chunks").status().code(),
+            Code::kFailedPrecondition);
+  ASSERT_TRUE(db_->Rollback().ok());
+}
+
+TEST_F(SqliteBackupTest, ExtendAndCleanupNeverTheNewestVerified) {
+  MakeTable("chunks", 10);
+  SnapshotOptions o;
+  o.retention = std::chrono::seconds(1);
+  auto b1 = CreateVerifiedSnapshot(db_.get(), Env::Default(), "chunks", o);
+  auto b2 = CreateVerifiedSnapshot(db_.get(), Env::Default(), "chunks", o);
+  ASSERT_TRUE(b1.ok() && b2.ok());
+  // Age them past expiry and past the last day.
+  ASSERT_TRUE(db_->Exec("UPDATE ferry_backups SET created_at = created_at - 3 * 86400 - id,"
+                        " expires_at = expires_at - 3 * 86400").ok());
+  // b2 is older (aged by its larger id): expired and not the newest -> goes.
+  auto dry = CleanupBackups(db_.get(), Env::Default(), {}, /*dry_run=*/true);
+  ASSERT_TRUE(dry.ok());
+  int would = 0;
+  for (const auto& d : *dry) {
+    would += d.remove;
+    if (d.remove) EXPECT_EQ(d.backup.name, b2->name);
+  }
+  EXPECT_EQ(would, 1);
+  EXPECT_TRUE(*db_->TableExists(b2->name));  // dry run touched nothing
+  auto ext = ExtendBackup(db_.get(), Env::Default(), b2->name, 14);
+  ASSERT_TRUE(ext.ok());
+  auto none = CleanupBackups(db_.get(), Env::Default(), {}, false);
+  ASSERT_TRUE(none.ok());
+  for (const auto& d : *none) EXPECT_FALSE(d.remove) << d.backup.name;
+  ASSERT_TRUE(db_->Exec("UPDATE ferry_backups SET expires_at = 1").ok());
+  auto done = CleanupBackups(db_.get(), Env::Default(), {}, false);
+  ASSERT_TRUE(done.ok());
+  // Both expired: the newest verified (b1) stays, table and record.
+  EXPECT_TRUE(*db_->TableExists(b1->name));
+  EXPECT_FALSE(*db_->TableExists(b2->name));
+  ASSERT_EQ(ListBackups(db_.get())->size(), 1u);
+  EXPECT_EQ((*ListBackups(db_.get()))[0].name, b1->name);
+}
+
+// ---- archives ----
+
+class SqliteArchiveTest : public SqliteBackupTest {
+ protected:
+  std::map<std::string, TableChecksum> AllSums() {
+    std::map<std::string, TableChecksum> out;
+    auto t = db_->Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'ferry_backups'", {});
+    for (size_t i = 0; i < t->size(); ++i) out[*t->GetText(i, 0)] = Sum(*t->GetText(i, 0));
+    return out;
+  }
+  Result<BackupInfo> Archive(Compression c = Compression::kZstd) {
+    ArchiveOptions o;
+    o.dir = dir_ / "backups";
+    o.compression = c;
+    return CreateArchive(db_.get(), Env::Default(), o);
+  }
+};
+
+TEST_F(SqliteArchiveTest, CreateVerifyDeepRestoreRoundTrip) {
+  MakeTable("chunks", 3000);
+  MakeTable(kHostile, 100);
+  const auto before = AllSums();
+  auto a = Archive();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->state, BackupState::kVerified);
+  EXPECT_EQ(a->method, "sqlite3_backup");
+  EXPECT_EQ(a->row_count, 3101);  // every table, ferry_backups (its own pending row) included
+  struct stat st;
+  ASSERT_EQ(::stat(a->location.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  EXPECT_EQ(a->name.rfind("ferry-app-", 0), 0u) << a->name;
+  EXPECT_TRUE(a->name.size() > 8 && a->name.substr(a->name.size() - 8) == ".tar.zst");
+  EXPECT_EQ(a->size_bytes, st.st_size);
+
+  auto v = VerifyArchive(db_.get(), Env::Default(), a->location, VerifyDepth::kDeep);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_TRUE(v->test_restored);
+  EXPECT_EQ(v->table_rows.at("chunks"), 3000);
+  EXPECT_EQ(v->engine, "sqlite");
+
+  // Wreck: drop a table, change rows, add a table.
+  ASSERT_TRUE(db_->Exec("DROP TABLE " + db_->QuoteIdentifier(kHostile)).ok());
+  ASSERT_TRUE(db_->Exec("DELETE FROM chunks WHERE id > 10").ok());
+  ASSERT_TRUE(db_->Exec("CREATE TABLE junk (x)").ok());
+  auto r = RestoreArchive(db_.get(), Env::Default(), a->location, dir_ / "backups");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(AllSums(), before);  // identical checksums per table, junk gone
+  ASSERT_TRUE(r->safety.has_value());
+  EXPECT_TRUE(std::filesystem::exists(r->safety->location));
+  // The catalog knows both archives after the restore.
+  auto list = ListBackups(db_.get());
+  ASSERT_TRUE(list.ok());
+  int verified_archives = 0;
+  for (const auto& b : *list) verified_archives += b.kind == BackupKind::kArchive && b.state == BackupState::kVerified;
+  EXPECT_EQ(verified_archives, 2);
+}
+
+TEST_F(SqliteArchiveTest, GzipArchive) {
+  MakeTable("chunks", 100);
+  auto a = Archive(Compression::kGzip);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->name.substr(a->name.size() - 7), ".tar.gz");
+  EXPECT_TRUE(VerifyArchive(nullptr, Env::Default(), a->location, VerifyDepth::kChecksums).ok());
+}
+
+TEST_F(SqliteArchiveTest, CorruptedByteFailsNamingTheFile) {
+  MakeTable("chunks", 2000);
+  auto a = Archive();
+  ASSERT_TRUE(a.ok());
+  auto size = std::filesystem::file_size(a->location);
+  for (double frac : {0.3, 0.6, 0.9}) {
+    std::string copy = dir_ / ("corrupt-" + std::to_string(frac) + ".tar.zst");
+    std::filesystem::copy_file(a->location, copy);
+    {
+      std::fstream f(copy, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekg(static_cast<std::streamoff>(size * frac));
+      char c;
+      f.get(c);
+      f.seekp(static_cast<std::streamoff>(size * frac));
+      f.put(static_cast<char>(c ^ 0x5a));
+    }
+    auto v = VerifyArchive(nullptr, Env::Default(), copy, VerifyDepth::kChecksums);
+    ASSERT_FALSE(v.ok()) << "byte at " << frac;
+    EXPECT_EQ(v.status().code(), Code::kCorruption);
+    EXPECT_NE(v.status().message().find(copy), std::string::npos) << v.status().message();
+  }
+}
+
+TEST_F(SqliteArchiveTest, TruncatedArchiveFails) {
+  MakeTable("chunks", 2000);
+  auto a = Archive();
+  ASSERT_TRUE(a.ok());
+  auto size = std::filesystem::file_size(a->location);
+  for (auto keep : {size / 2, size - 16, uintmax_t{100}}) {
+    std::string copy = dir_ / "trunc.tar.zst";
+    std::filesystem::remove(copy);
+    std::filesystem::copy_file(a->location, copy);
+    std::filesystem::resize_file(copy, keep);
+    auto v = VerifyArchive(nullptr, Env::Default(), copy, VerifyDepth::kChecksums);
+    ASSERT_FALSE(v.ok()) << "kept " << keep;
+    EXPECT_EQ(v.status().code(), Code::kCorruption);
+    // Restore refuses it too, and the live data stays.
+    auto before = Sum("chunks");
+    EXPECT_FALSE(RestoreArchive(db_.get(), Env::Default(), copy, dir_ / "backups").ok());
+    EXPECT_EQ(Sum("chunks"), before);
+  }
+}
+
+TEST_F(SqliteArchiveTest, ManifestMissingOrUnlistedEntry) {
+  testing::WriteRawArchive(dir_ / "nomanifest.tar.zst", {{"database.sqlite3", "x", "", ""}});
+  auto v = VerifyArchive(nullptr, Env::Default(), dir_ / "nomanifest.tar.zst", VerifyDepth::kChecksums);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.status().message().find("manifest.json is missing"), std::string::npos);
+  testing::WriteRawArchive(dir_ / "badmanifest.tar.zst", {{"manifest.json", "{not json", "", ""}});
+  v = VerifyArchive(nullptr, Env::Default(), dir_ / "badmanifest.tar.zst", VerifyDepth::kChecksums);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.status().message().find("not readable"), std::string::npos);
+  testing::WriteRawArchive(dir_ / "extra.tar.zst",
+                           {{"manifest.json", R"({"engine":"sqlite","files":[]})", "", ""},
+                            {"sneaky.sql", "DROP TABLE x", "", ""}});
+  v = VerifyArchive(nullptr, Env::Default(), dir_ / "extra.tar.zst", VerifyDepth::kChecksums);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.status().message().find("sneaky.sql"), std::string::npos);
+}
+
+TEST_F(SqliteArchiveTest, RestoreRefusesTraversalAndLeavesDatabase) {
+  MakeTable("chunks", 50);
+  auto before = Sum("chunks");
+  testing::WriteRawArchive(dir_ / "evil.tar.zst",
+                           {{"manifest.json", R"({"engine":"sqlite","files":[]})", "", ""},
+                            {"../app.db", "garbage", "", ""}});
+  auto r = RestoreArchive(db_.get(), Env::Default(), dir_ / "evil.tar.zst", dir_ / "backups");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("../app.db"), std::string::npos) << r.status().message();
+  EXPECT_EQ(Sum("chunks"), before);
+}
+
+TEST_F(SqliteArchiveTest, RestoreOntoADatabaseInUse) {
+  MakeTable("chunks", 1000);
+  auto a = Archive();
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(db_->Exec("DELETE FROM chunks WHERE id > 500").ok());
+  // Another connection is in the middle of a read transaction.
+  auto reader = OpenDatabase("sqlite:" + path_, Env::Default());
+  ASSERT_TRUE(reader.ok());
+  ASSERT_TRUE((*reader)->Exec("BEGIN").ok());
+  EXPECT_EQ((*reader)->Query("SELECT count(*) FROM chunks", {})->GetInt(0, 0), 500);
+  auto r = RestoreArchive(db_.get(), Env::Default(), a->location, dir_ / "backups");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // The reader keeps its snapshot until it ends; then it sees the restore.
+  EXPECT_EQ((*reader)->Query("SELECT count(*) FROM chunks", {})->GetInt(0, 0), 500);
+  ASSERT_TRUE((*reader)->Exec("COMMIT").ok());
+  EXPECT_EQ((*reader)->Query("SELECT count(*) FROM chunks", {})->GetInt(0, 0), 1000);
+  EXPECT_EQ(db_->Query("SELECT count(*) FROM chunks", {})->GetInt(0, 0), 1000);
+}
+
+// Disk full, for real: the archive directory is a tiny tmpfs.
+TEST_F(SqliteArchiveTest, DiskFullLeavesNoGoodLookingFile) {
+  std::string mnt = dir_ / "tiny";
+  std::filesystem::create_directories(mnt);
+  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=1536k") != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
+  // ~1 MB of incompressible rows: the staging copy fits, copy + tar do not.
+  ASSERT_TRUE(db_->Exec("CREATE TABLE r (b BLOB)").ok());
+  ASSERT_TRUE(db_->Exec("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 250)"
+                        " INSERT INTO r SELECT randomblob(4000) FROM c").ok());
+  ArchiveOptions o;
+  o.dir = mnt;
+  auto a = CreateArchive(db_.get(), Env::Default(), o);
+  bool failed = !a.ok();
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(mnt)) left.push_back(e.path().filename());
+  ::umount2(mnt.c_str(), MNT_DETACH);
+  ASSERT_TRUE(failed) << "archive unexpectedly fit";
+  EXPECT_TRUE(a.status().code() == Code::kIOError) << a.status().ToString();
+  EXPECT_TRUE(left.empty()) << left.front();
+  auto list = ListBackups(db_.get());
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_NE((*list)[0].state, BackupState::kVerified);
+}
+
+}  // namespace
+}  // namespace ferry
