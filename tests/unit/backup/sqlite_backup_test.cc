@@ -202,7 +202,9 @@ TEST_F(SqliteBackupTest, ExtendAndCleanupNeverTheNewestVerified) {
   int would = 0;
   for (const auto& d : *dry) {
     would += d.remove;
-    if (d.remove) EXPECT_EQ(d.backup.name, b2->name);
+    if (d.remove) {
+      EXPECT_EQ(d.backup.name, b2->name);
+    }
   }
   EXPECT_EQ(would, 1);
   EXPECT_TRUE(*db_->TableExists(b2->name));  // dry run touched nothing
