@@ -128,7 +128,9 @@ std::string ProgressReporter::BarText(const ProgressSnapshot& s) {
     double frac = std::min(1.0, static_cast<double>(s.processed) / static_cast<double>(*s.total));
     constexpr int kWidth = 20;
     int filled = static_cast<int>(frac * kWidth);
-    std::string bar = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "]";
+    // Built with fmt, not operator+ chains: GCC 12 -O3 misreports those as
+    // overlapping memcpy (-Wrestrict).
+    std::string bar = fmt::format("[{:#<{}}{:.<{}}]", "", filled, "", kWidth - filled);
     std::string eta = "ETA ?";
     if (s.processed >= *s.total) {
       eta = "ETA 0s";
