@@ -124,6 +124,9 @@ struct PlanStep {
 
 struct UpTarget {
   std::optional<std::string> to;  // apply up to and including this version
+  // The backup taken just before this run (e.g. the archive's file name);
+  // recorded in each ledger row this run writes.
+  std::string backup;
 };
 
 struct DownTarget {

@@ -12,6 +12,7 @@ nlohmann::json ToJson(const MigrationRow& r) {
   if (!r.tx_mode.empty()) j["tx_mode"] = r.tx_mode;
   if (r.duration_seconds > 0) j["duration_seconds"] = r.duration_seconds;
   if (!r.error.empty()) j["error"] = r.error;
+  if (!r.backup.empty()) j["backup"] = r.backup;
   return j;
 }
 

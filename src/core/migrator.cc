@@ -66,7 +66,7 @@ class MigratorImpl final : public Migrator {
     std::vector<PlanStep> done;
     for (const Migration* m : todo) {
       PlanStep step = StepFor(*m, m->up, "up");
-      FERRY_RETURN_IF_ERROR(ApplyUp(*m, step));
+      FERRY_RETURN_IF_ERROR(ApplyUp(*m, step, target.backup));
       done.push_back(std::move(step));
     }
     return done;
@@ -473,7 +473,7 @@ class MigratorImpl final : public Migrator {
     return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
   }
 
-  Status ApplyUp(const Migration& m, const PlanStep& step) {
+  Status ApplyUp(const Migration& m, const PlanStep& step, const std::string& backup) {
     Emit(MigrationEvent::Kind::kStart, &m,
          "applying " + step.path + " (" + std::string(TxModeName(step.tx_mode)) + ")");
     LedgerRow row;
@@ -482,6 +482,7 @@ class MigratorImpl final : public Migrator {
     row.checksum = m.checksum;
     row.state = LedgerState::kRunning;
     row.tx_mode = std::string(TxModeName(step.tx_mode));
+    row.backup = backup;
     FERRY_RETURN_IF_ERROR(ledger_.Insert(row));  // intent, committed before any work
     const auto t0 = env_->Now();
     int64_t line = 0;
@@ -578,6 +579,7 @@ class MigratorImpl final : public Migrator {
       row.duration_seconds = static_cast<double>(l.duration_ms) / 1000.0;
       row.tx_mode = l.tx_mode;
       row.error = l.error;
+      row.backup = l.backup;
       if (!r.failed && FirstUnfinishedRow({l}) != nullptr) r.failed = row;
     }
     for (auto& [v, row] : merged) {
