@@ -1,0 +1,490 @@
+#include "jobs/reshape/reshape.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "db/transaction.h"
+#include "jobs/backup/backup.h"
+#include "jobs/backup/sqlite_ddl.h"
+#include "jobs/backup/table_checksum.h"
+#include "jobs/reshape/reshape_sql.h"
+#include "obs/progress.h"
+
+namespace ferry {
+namespace {
+
+int64_t NowSeconds(Env* env) {
+  return std::chrono::duration_cast<std::chrono::seconds>(env->WallNow().time_since_epoch())
+      .count();
+}
+
+void Hook(const ReshapeOptions& o, std::string_view point) {
+  if (o.hook) o.hook(point);
+}
+
+std::string KeyText(const ReshapePlan& plan, const std::vector<Value>& key) {
+  std::string s;
+  for (size_t i = 0; i < key.size() && i < plan.key.size(); ++i)
+    s += (i ? ", " : "") + plan.key[i] + "=" + ValueToDisplay(key[i]);
+  return s;
+}
+
+Status ExecAll(Database* db, const std::vector<std::string>& stmts) {
+  for (const auto& s : stmts) FERRY_RETURN_IF_ERROR(db->Exec(s));
+  return Status::OK();
+}
+
+bool IsLockTimeout(const Status& st) {
+  const std::string& m = st.message();
+  return m.find("lock timeout") != std::string::npos || m.find("locked") != std::string::npos ||
+         m.find("busy") != std::string::npos || st.code() == Code::kTimeout ||
+         st.code() == Code::kLocked;
+}
+
+// Serial (non-identity) sequences owned by `table`'s columns.
+Result<std::vector<std::pair<std::string, std::string>>> OwnedSequences(Database* db,
+                                                                        const std::string& table) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (db->dialect() != Dialect::kPostgres) return out;
+  const std::string q = db->QuoteIdentifier(table);
+  FERRY_ASSIGN_OR_RETURN(
+      Rows r, db->Query("SELECT a.attname, pg_get_serial_sequence($1, a.attname) FROM pg_attribute a"
+                        " WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+                        " AND a.attidentity = '' AND pg_get_serial_sequence($1, a.attname) IS NOT NULL",
+                        {q}));
+  for (size_t i = 0; i < r.size(); ++i)
+    out.emplace_back(r.GetText(i, 0).value_or(""), r.GetText(i, 1).value_or(""));
+  return out;
+}
+
+// Moves the ownership of `seqs` to the same-named columns of `to` (when it
+// has them), so dropping the kept table later does not drop a live sequence.
+Status MoveSequences(Database* db, const std::vector<std::pair<std::string, std::string>>& seqs,
+                     const std::string& to) {
+  if (seqs.empty()) return Status::OK();
+  FERRY_ASSIGN_OR_RETURN(std::vector<std::string> cols, TableColumns(db, to));
+  for (const auto& [col, seq] : seqs) {
+    if (std::find(cols.begin(), cols.end(), col) == cols.end()) continue;
+    FERRY_RETURN_IF_ERROR(db->Exec("ALTER SEQUENCE " + seq + " OWNED BY " +
+                                   db->QuoteIdentifier(to) + "." + db->QuoteIdentifier(col)));
+  }
+  return Status::OK();
+}
+
+// Runs `body` in one transaction with a lock timeout, retrying when the
+// table is busy. SQLite waits with its busy timeout (set for the attempt).
+Status WithLockRetries(Database* db, Env* env, Logger* log, std::chrono::milliseconds timeout,
+                       int attempts, const std::function<Status()>& body) {
+  const bool pg = db->dialect() == Dialect::kPostgres;
+  if (!pg) FERRY_RETURN_IF_ERROR(db->Exec("PRAGMA busy_timeout = " + std::to_string(timeout.count())));
+  Status st;
+  for (int a = 1; a <= attempts; ++a) {
+    Transaction tx(db);
+    st = tx.Begin();
+    if (st.ok() && pg)
+      st = db->Exec("SET LOCAL lock_timeout = '" + std::to_string(timeout.count()) + "ms'");
+    if (st.ok()) st = body();
+    if (st.ok()) st = tx.Commit();
+    if (st.ok()) break;
+    if (!IsLockTimeout(st) || a == attempts) break;
+    (void)tx.Rollback();
+    auto backoff = std::chrono::milliseconds(std::min<int64_t>(2000, 100LL << std::min(a, 5)));
+    log->Warn("table busy, retrying", {{"attempt", a}, {"error", st.message()},
+                                       {"backoff_ms", static_cast<int64_t>(backoff.count())}});
+    env->SleepFor(backoff);
+  }
+  if (!pg) (void)db->Exec("PRAGMA busy_timeout = 5000");
+  return st;
+}
+
+class Runner {
+ public:
+  Runner(Database* db, Env* env, Logger* log, const ReshapePlan& plan, const ReshapeOptions& o)
+      : db_(db), env_(env), log_(log), plan_(plan), o_(o), steps_(env, log) {}
+
+  Result<ReshapeReport> Run();
+
+ private:
+  Status PreCheck();
+  Status Backup();
+  Status CreateNew();
+  Status Capture();
+  Status Copy();
+  Status Verify();
+  Status Indexes();
+  Status Swap();
+  Status NameFailingRow(bool lower, bool upper, const std::vector<Value>& params,
+                        const Status& batch_error);
+  Status Save() {
+    st_.updated_at = NowSeconds(env_);
+    return UpdateReshapeState(db_, st_);
+  }
+  // Runs step `n` (1-based) unless the state says it is done.
+  Status Step(int n, Status (Runner::*fn)());
+
+  Database* db_;
+  Env* env_;
+  Logger* log_;
+  const ReshapePlan& plan_;
+  const ReshapeOptions& o_;
+  StepTimer steps_;
+  std::unique_ptr<ReshapeSql> sql_;
+  ReshapeState st_;
+  bool have_state_ = false;
+  ReshapeReport rep_;
+};
+
+Status Runner::Step(int n, Status (Runner::*fn)()) {
+  if (st_.step >= n && n != 1) {
+    log_->Info("step already done", {{"step", std::string(kReshapeStepNames[n - 1])}});
+    return Status::OK();
+  }
+  auto step = steps_.Begin(std::to_string(n) + " " + kReshapeStepNames[n - 1]);
+  Status s = step.Finish((this->*fn)());
+  if (s.ok()) Hook(o_, "step " + std::to_string(n) + " done");
+  return s;
+}
+
+Result<ReshapeReport> Runner::Run() {
+  FERRY_RETURN_IF_ERROR(EnsureReshapeTable(db_));
+  FERRY_ASSIGN_OR_RETURN(auto prev, LatestReshape(db_, plan_.name));
+  if (prev && prev->status == "done" && prev->plan_checksum == plan_.checksum) {
+    log_->Info("already reshaped by this plan: nothing to do",
+               {{"run", prev->run_id}, {"table", plan_.table}, {"old_table", prev->old_table}});
+    rep_.run_id = prev->run_id;
+    rep_.no_op = true;
+    rep_.old_table = prev->old_table;
+    rep_.backup_name = prev->backup_name;
+    rep_.rows_copied = prev->rows_copied;
+    return rep_;
+  }
+  if (prev && (prev->status == "running" || prev->status == "failed")) {
+    if (prev->plan_checksum != plan_.checksum)
+      return FailedPrecondition(plan_.path + ": reshape " + prev->run_id + " of \"" + plan_.name +
+                                "\" stopped at step " + std::to_string(prev->step) +
+                                " with another version of this plan file; run that version to"
+                                " finish it, or `ferry reshape abort " + plan_.name + "`");
+    st_ = *prev;
+    have_state_ = true;
+    rep_.resumed = true;
+    log_->Info("resuming reshape", {{"run", st_.run_id}, {"after_step", int64_t{st_.step}},
+                                    {"rows_copied", st_.rows_copied}});
+  }
+  using R = Runner;
+  Status (R::*fns[])() = {&R::PreCheck, &R::Backup, &R::CreateNew, &R::Capture,
+                          &R::Copy,     &R::Verify, &R::Indexes,   &R::Swap};
+  for (int n = 1; n <= 8; ++n) {
+    Status s = Step(n, fns[n - 1]);
+    if (!s.ok()) {
+      if (have_state_) {
+        if (db_->InTransaction()) (void)db_->Rollback();
+        st_.status = "failed";
+        st_.error = s.ToString();
+        (void)Save();
+      }
+      return s;
+    }
+  }
+  {
+    auto step = steps_.Begin(std::string("9 ") + kReshapeStepNames[8]);
+    log_->Info("old table kept", {{"old_table", st_.old_table},
+                                  {"rollback", "ferry reshape rollback " + plan_.table}});
+  }
+  rep_.run_id = st_.run_id;
+  rep_.old_table = st_.old_table;
+  rep_.backup_name = st_.backup_name;
+  rep_.rows_copied = st_.rows_copied;
+  rep_.rows = st_.total_rows;
+  rep_.steps = steps_.Records();
+  return rep_;
+}
+
+Status Runner::PreCheck() {
+  FERRY_ASSIGN_OR_RETURN(bool exists, db_->TableExists(plan_.table));
+  if (!exists) return NotFound(plan_.path + ": table \"" + plan_.table + "\" does not exist");
+  FERRY_ASSIGN_OR_RETURN(std::vector<std::string> cols, TableColumns(db_, plan_.table));
+  for (const auto& k : plan_.key)
+    if (std::find(cols.begin(), cols.end(), k) == cols.end())
+      return InvalidArgument(plan_.path + ": key column \"" + k + "\" is not a column of " +
+                             plan_.table);
+  sql_ = std::make_unique<ReshapeSql>(db_->dialect(), plan_, cols);
+  if (auto r = db_->Query(sql_->ProbeSelect(), {}); !r.ok())
+    return InvalidArgument(plan_.path + ": select does not fit table " + plan_.table + ": " +
+                           r.status().message());
+  if (!have_state_) {
+    FERRY_ASSIGN_OR_RETURN(bool new_exists, db_->TableExists(plan_.new_table));
+    if (new_exists)
+      return FailedPrecondition("table \"" + plan_.new_table +
+                                "\" already exists and no unfinished reshape owns it");
+  }
+  if (have_state_ && st_.step >= 1) return Status::OK();  // checked by the first run
+  FERRY_ASSIGN_OR_RETURN(Rows n, db_->Query(sql_->CountRows(), {}));
+  const int64_t rows = n.GetInt(0, 0).value_or(0);
+  FERRY_ASSIGN_OR_RETURN(Rows nul, db_->Query(sql_->NullKeyRow(), {}));
+  if (!nul.empty())
+    return InvalidArgument(plan_.table + ": key (" + sql_->KeyList() + ") is NULL in row " +
+                           ValueToDisplay(nul.rows[0][0]) + "; the key must be NOT NULL");
+  FERRY_ASSIGN_OR_RETURN(Rows dup, db_->Query(sql_->DuplicateKey(), {}));
+  if (!dup.empty()) {
+    std::vector<Value> key(dup.rows[0].begin(), dup.rows[0].end() - 1);
+    return InvalidArgument(plan_.table + ": key (" + KeyText(plan_, key) + ") appears " +
+                           ValueToDisplay(dup.rows[0].back()) + " times; the key must be unique");
+  }
+  log_->Info("pre-check passed", {{"table", plan_.table}, {"rows", rows}});
+  const int64_t now = NowSeconds(env_);
+  st_ = ReshapeState{};
+  st_.run_id = plan_.name + "-" + CompactUtc(now) + "-" + std::to_string(env_->Random64() % 100000);
+  st_.name = plan_.name;
+  st_.table = plan_.table;
+  st_.new_table = plan_.new_table;
+  st_.plan_checksum = plan_.checksum;
+  st_.step = 1;
+  st_.status = "running";
+  st_.total_rows = rows;
+  st_.started_at = now;
+  st_.updated_at = now;
+  FERRY_RETURN_IF_ERROR(InsertReshapeState(db_, st_));
+  have_state_ = true;
+  return Status::OK();
+}
+
+Status Runner::Backup() {
+  if (st_.total_rows == 0) {
+    rep_.notes.push_back("empty table: no backup needed");
+    log_->Info("empty table: no backup needed");
+  } else if (o_.backup == ReshapeBackup::kSkip) {
+    rep_.notes.push_back("backup skipped (--no-backup)");
+    log_->Warn("backup skipped (--no-backup)");
+  } else {
+    FERRY_ASSIGN_OR_RETURN(BackupInfo b, CreateVerifiedSnapshot(db_, env_, plan_.table, {}));
+    st_.backup_name = b.name;
+    log_->Info("snapshot verified", {{"backup", b.name}, {"rows", b.row_count},
+                                     {"checksum", b.checksum}});
+  }
+  st_.step = 2;
+  return Save();
+}
+
+Status Runner::CreateNew() {
+  Transaction tx(db_);
+  FERRY_RETURN_IF_ERROR(tx.Begin());
+  FERRY_RETURN_IF_ERROR(ExecAll(db_, sql_->CreateNewTable()).WithContext(plan_.path + ": ddl"));
+  st_.step = 3;
+  FERRY_RETURN_IF_ERROR(Save());
+  return tx.Commit();
+}
+
+Status Runner::Capture() {
+  Transaction tx(db_);
+  FERRY_RETURN_IF_ERROR(tx.Begin());
+  FERRY_RETURN_IF_ERROR(ExecAll(db_, sql_->CreateCapture()).WithContext("capture triggers"));
+  st_.step = 4;
+  FERRY_RETURN_IF_ERROR(Save());
+  return tx.Commit();
+}
+
+Status Runner::NameFailingRow(bool lower, bool upper, const std::vector<Value>& params,
+                              const Status& batch_error) {
+  auto keys = db_->Query(sql_->KeysInRange(lower, upper), params);
+  if (!keys.ok()) return batch_error;
+  FERRY_ASSIGN_OR_RETURN(auto one, db_->Prepare(sql_->CopyOneRow()));
+  for (const auto& key : keys->rows) {
+    Transaction tx(db_);
+    FERRY_RETURN_IF_ERROR(tx.Begin());
+    auto r = one->Execute(key);
+    (void)tx.Rollback();
+    if (!r.ok())
+      return ExecutionFailed(plan_.path + ": select cannot map row (" + KeyText(plan_, key) +
+                             ") of " + plan_.table + ": " + r.status().message() +
+                             "; stopped before the swap, " + plan_.table + " is unchanged");
+  }
+  return batch_error.WithContext("copy batch");
+}
+
+Status Runner::Copy() {
+  std::vector<Value> lower;
+  if (!st_.last_key.empty()) {
+    FERRY_ASSIGN_OR_RETURN(lower, DecodeKey(st_.last_key));
+  }
+  FERRY_ASSIGN_OR_RETURN(auto ub_first, db_->Prepare(sql_->BatchUpperBound(false)));
+  FERRY_ASSIGN_OR_RETURN(auto ub_next, db_->Prepare(sql_->BatchUpperBound(true)));
+  ProgressOptions po;
+  po.operation = "reshape copy";
+  po.total = static_cast<uint64_t>(std::max<int64_t>(st_.total_rows, st_.rows_copied));
+  ProgressReporter progress(env_, log_, po);
+  progress.Start();
+  progress.AddProcessed(static_cast<uint64_t>(st_.rows_copied));
+  const auto start = env_->Now();
+  int64_t this_run = 0;
+  for (bool more = true; more;) {
+    const bool has_lower = !lower.empty();
+    Transaction tx(db_);
+    FERRY_RETURN_IF_ERROR(tx.Begin());
+    FERRY_ASSIGN_OR_RETURN(Rows ub, has_lower ? ub_next->Query(lower) : ub_first->Query({}));
+    const bool has_upper = !ub.empty();
+    std::vector<Value> params = lower;
+    if (has_upper) params.insert(params.end(), ub.rows[0].begin(), ub.rows[0].end());
+    auto n = db_->Execute(sql_->CopyBatch(has_lower, has_upper), params);
+    if (!n.ok()) {
+      (void)tx.Rollback();
+      return NameFailingRow(has_lower, has_upper, params, n.status());
+    }
+    int64_t batch_rows = plan_.batch_size;
+    if (has_upper) {
+      lower = ub.rows[0];
+    } else {
+      more = false;
+      batch_rows = *n;
+    }
+    st_.rows_copied += batch_rows;
+    if (!lower.empty()) st_.last_key = EncodeKey(lower);
+    if (!more) st_.step = 5;
+    FERRY_RETURN_IF_ERROR(Save());
+    FERRY_RETURN_IF_ERROR(tx.Commit());
+    progress.AddProcessed(static_cast<uint64_t>(batch_rows));
+    progress.AddSucceeded(static_cast<uint64_t>(batch_rows));
+    this_run += batch_rows;
+    Hook(o_, "batch");
+    if (!more) break;
+    if (o_.pause.count() > 0) env_->SleepFor(o_.pause);
+    if (o_.max_rate > 0) {
+      auto due = start + std::chrono::microseconds(
+                             static_cast<int64_t>(1e6 * static_cast<double>(this_run) / o_.max_rate));
+      auto now = env_->Now();
+      if (due > now)
+        env_->SleepFor(std::chrono::duration_cast<std::chrono::microseconds>(due - now));
+    }
+  }
+  progress.Finish();
+  return Status::OK();
+}
+
+Status Runner::Verify() {
+  FERRY_ASSIGN_OR_RETURN(ReshapeVerifyReport v, VerifyReshape(db_, plan_, *sql_));
+  LogFields f = {{"rows", v.new_rows}, {"checksum", v.new_checksum}};
+  log_->Info("rows and checksum equal", f);
+  if (v.distribution) {
+    const auto& d = *v.distribution;
+    log_->Info("partition distribution",
+               {{"partitions", int64_t{d.partitions}}, {"min", d.min}, {"avg", d.avg},
+                {"max", d.max}, {"stddev", d.stddev},
+                {"empty", static_cast<int64_t>(d.empty.size())}});
+  }
+  for (const auto& [name, answer] : v.checks)
+    log_->Info("check equal", {{"check", name}, {"answer", answer}});
+  rep_.verify = v;
+  st_.step = 6;
+  return Save();
+}
+
+Status Runner::Indexes() {
+  Transaction tx(db_);
+  FERRY_RETURN_IF_ERROR(tx.Begin());
+  for (const auto& s : sql_->BuildIndexes()) {
+    auto t0 = env_->Now();
+    FERRY_RETURN_IF_ERROR(db_->Exec(s).WithContext(plan_.path + ": " + s));
+    log_->Info("built", {{"sql", s},
+                         {"seconds", std::chrono::duration<double>(env_->Now() - t0).count()}});
+  }
+  st_.step = 7;
+  FERRY_RETURN_IF_ERROR(Save());
+  return tx.Commit();
+}
+
+Status Runner::Swap() {
+  const std::string old_name = plan_.table + "_old_" + CompactUtc(NowSeconds(env_));
+  FERRY_ASSIGN_OR_RETURN(auto seqs, OwnedSequences(db_, plan_.table));
+  ReshapeState saved = st_;
+  Status s = WithLockRetries(db_, env_, log_, o_.lock_timeout, o_.swap_attempts, [&]() -> Status {
+    st_ = saved;
+    FERRY_RETURN_IF_ERROR(ExecAll(db_, sql_->Swap(old_name)));
+    FERRY_RETURN_IF_ERROR(MoveSequences(db_, seqs, plan_.table));
+    st_.old_table = old_name;
+    st_.step = 9;
+    st_.status = "done";
+    st_.error.clear();
+    return Save();
+  });
+  if (!s.ok()) st_ = saved;
+  if (s.ok()) log_->Info("swapped", {{"table", plan_.table}, {"old_table", old_name}});
+  return s;
+}
+
+}  // namespace
+
+Result<ReshapeReport> RunReshape(Database* db, Env* env, Logger* logger, const ReshapePlan& plan,
+                                 const ReshapeOptions& options) {
+  Runner r(db, env, logger, plan, options);
+  return r.Run();
+}
+
+Result<RollbackReport> RollbackReshape(Database* db, Env* env, Logger* log,
+                                       const std::string& table, RollbackForce force,
+                                       std::chrono::milliseconds lock_timeout) {
+  FERRY_ASSIGN_OR_RETURN(auto done, LatestDoneForTable(db, table));
+  if (!done) return NotFound("no finished reshape of table \"" + table + "\" in ferry_reshapes");
+  ReshapeState st = *done;
+  RollbackReport rep;
+  rep.run_id = st.run_id;
+  rep.set_aside = table + "_reshaped_" + CompactUtc(NowSeconds(env));
+  const std::string qt = db->QuoteIdentifier(table), qa = db->QuoteIdentifier(rep.set_aside);
+  FERRY_ASSIGN_OR_RETURN(bool old_exists, db->TableExists(st.old_table));
+  if (old_exists) {
+    rep.method = "swap back";
+    rep.restored_from = st.old_table;
+    const std::string qo = db->QuoteIdentifier(st.old_table);
+    FERRY_ASSIGN_OR_RETURN(Rows a, db->Query("SELECT count(*) FROM " + qt, {}));
+    FERRY_ASSIGN_OR_RETURN(Rows b, db->Query("SELECT count(*) FROM " + qo, {}));
+    if (a.GetInt(0, 0) != b.GetInt(0, 0) && force == RollbackForce::kNo)
+      return FailedPrecondition(
+          table + " has " + std::to_string(a.GetInt(0, 0).value_or(0)) + " rows but " +
+          st.old_table + " has " + std::to_string(b.GetInt(0, 0).value_or(0)) +
+          ": rows written since the swap would be set aside with the reshaped table; use --force");
+    FERRY_ASSIGN_OR_RETURN(auto seqs, OwnedSequences(db, table));
+    FERRY_RETURN_IF_ERROR(WithLockRetries(db, env, log, lock_timeout, 10, [&]() -> Status {
+      if (db->dialect() == Dialect::kPostgres)
+        FERRY_RETURN_IF_ERROR(db->Exec("LOCK TABLE " + qt + " IN ACCESS EXCLUSIVE MODE"));
+      FERRY_RETURN_IF_ERROR(db->Exec("ALTER TABLE " + qt + " RENAME TO " + qa));
+      FERRY_RETURN_IF_ERROR(db->Exec("ALTER TABLE " + qo + " RENAME TO " + qt));
+      FERRY_RETURN_IF_ERROR(MoveSequences(db, seqs, table));
+      ReshapeState s = st;
+      s.status = "rolled_back";
+      s.updated_at = NowSeconds(env);
+      return UpdateReshapeState(db, s);
+    }));
+  } else {
+    if (st.backup_name.empty())
+      return NotFound("old table " + st.old_table + " is gone and reshape " + st.run_id +
+                      " took no snapshot: nothing to roll back to");
+    rep.method = "restore snapshot";
+    rep.restored_from = st.backup_name;
+    FERRY_ASSIGN_OR_RETURN(BackupInfo info, VerifySnapshot(db, env, st.backup_name));
+    const std::string qb = db->QuoteIdentifier(st.backup_name);
+    std::vector<std::string> create;
+    if (db->dialect() == Dialect::kPostgres) {
+      create.push_back("CREATE TABLE " + qt + " (LIKE " + qb + " INCLUDING ALL)");
+    } else {
+      FERRY_ASSIGN_OR_RETURN(Rows ddl, db->Query("SELECT sql FROM sqlite_master WHERE type = 'table'"
+                                                 " AND name = $1", {st.backup_name}));
+      FERRY_ASSIGN_OR_RETURN(std::string c, RenameCreateTable(ddl.GetText(0, 0).value_or(""), qt));
+      create.push_back(c);
+    }
+    create.push_back("INSERT INTO " + qt + " SELECT * FROM " + qb);
+    FERRY_RETURN_IF_ERROR(WithLockRetries(db, env, log, lock_timeout, 10, [&]() -> Status {
+      FERRY_RETURN_IF_ERROR(db->Exec("ALTER TABLE " + qt + " RENAME TO " + qa));
+      FERRY_RETURN_IF_ERROR(ExecAll(db, create));
+      FERRY_ASSIGN_OR_RETURN(TableChecksum c, ComputeTableChecksum(db, table));
+      if (c.rows != info.row_count || c.checksum != info.checksum)
+        return Corruption("restored " + table + " does not match snapshot " + info.name);
+      ReshapeState s = st;
+      s.status = "rolled_back";
+      s.updated_at = NowSeconds(env);
+      return UpdateReshapeState(db, s);
+    }));
+  }
+  log->Info("rolled back", {{"table", table}, {"method", rep.method},
+                            {"from", rep.restored_from}, {"set_aside", rep.set_aside}});
+  return rep;
+}
+
+}  // namespace ferry

@@ -1,0 +1,81 @@
+// ReshapeSql: every statement a reshape runs, built from a plan for one
+// dialect. Pure (no database), so `ferry reshape plan` prints exactly what
+// `run` executes and unit tests can read it.
+//
+// Keyset predicates: `(k1, k2) > ($1, $2)` row comparisons, which both
+// PostgreSQL and SQLite (3.15+) evaluate with the key's index.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+#include "jobs/reshape/reshape_plan.h"
+
+namespace ferry {
+
+class ReshapeSql {
+ public:
+  // old_columns: the live table's columns in order (SQLite triggers name
+  // them one by one; may be empty for printing, then "<columns>" is shown).
+  ReshapeSql(Dialect dialect, const ReshapePlan& plan, std::vector<std::string> old_columns = {});
+
+  static std::string Quote(std::string_view name);  // "name", quotes doubled
+
+  std::string table() const { return Quote(plan_.table); }
+  std::string new_table() const { return Quote(plan_.new_table); }
+  std::string KeyList(const std::string& alias = "") const;  // "id" or "a", "b"
+
+  // Step 1.
+  std::string CountRows() const;
+  std::string NullKeyRow() const;       // first row whose key has a NULL
+  std::string DuplicateKey() const;     // first duplicated key and its count
+  std::string ProbeSelect() const;      // the mapping on zero rows: names a bad column
+  // Step 3.
+  std::vector<std::string> CreateNewTable() const;  // DDL + partitions
+  // Step 4 (and their removal in step 8 / rollback).
+  std::vector<std::string> CreateCapture() const;
+  std::vector<std::string> DropCapture() const;
+  std::string TriggerName() const;
+  // Step 5. lower/upper: whether the bound exists. Parameters: lower key
+  // values then upper key values.
+  std::string BatchUpperBound(bool lower) const;  // key of the batch's last row
+  std::string CopyBatch(bool lower, bool upper) const;
+  std::string KeysInRange(bool lower, bool upper) const;  // for naming a failing row
+  std::string CopyOneRow() const;                          // key = $1..$n
+  // Step 6. Rows come back in key order with the key columns last.
+  std::string MappedOldPage(bool lower, int limit) const;  // SQLite
+  std::string NewPage(bool lower, int limit) const;        // SQLite
+  std::string MappedOldChecksum() const;                   // PostgreSQL, one row
+  std::string NewChecksum() const;                         // PostgreSQL, one row
+  std::string PartitionCounts() const;                     // PostgreSQL: (name, count)
+  std::string PartitionName(int i) const;                  // bare "<new>_p<i>"
+  std::string Check(const ReshapeCheck& c, const std::string& table_name) const;
+  // Step 7.
+  std::vector<std::string> BuildIndexes() const;
+  // Step 8 (old_name: "<table>_old_<timestamp>").
+  std::vector<std::string> Swap(const std::string& old_name) const;
+
+  // One string per step for `ferry reshape plan`.
+  struct PrintedStep {
+    std::string name;
+    std::vector<std::string> sql;
+  };
+  std::vector<PrintedStep> Describe() const;
+
+  Dialect dialect() const { return dialect_; }
+
+ private:
+  std::string Replace(std::string s) const;  // {new}, {old}
+  std::string KeyCompare(const std::string& op, int first_param, const std::string& alias) const;
+  std::string RangeWhere(bool lower, bool upper, const std::string& alias) const;
+
+  Dialect dialect_;
+  const ReshapePlan& plan_;
+  std::vector<std::string> old_columns_;
+};
+
+// The steps' names, as logged and stored (index 0 = step 1).
+extern const char* const kReshapeStepNames[9];
+
+}  // namespace ferry
