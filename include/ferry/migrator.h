@@ -97,6 +97,7 @@ struct MigrationRow {
   double duration_seconds = 0;
   std::string tx_mode;
   std::string error;         // failed: the engine's message with file:line
+  std::string backup;  // the backup taken before it ran, if any
   bool file_present = true;  // false: in the ledger, not in the folder
 };
 
