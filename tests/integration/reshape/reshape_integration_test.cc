@@ -1,0 +1,178 @@
+// ferry reshape end to end: a writer at full speed during the whole reshape,
+// bad keys, a failing mapping, bad plans, rollback round trip. Each test runs
+// on SQLite and, when FERRY_TEST_PG_URL is set, PostgreSQL (100 partitions).
+#include "integration/reshape/reshape_harness.h"
+
+#include "jobs/backup/table_checksum.h"
+
+namespace ferry::testing {
+namespace {
+
+class ReshapeTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    pg_ = GetParam();
+    if (pg_) {
+      std::string admin;
+      FERRY_REQUIRE_SERVER(admin, "FERRY_TEST_PG_URL");
+      auto s = PgScratchDatabase::Create(admin);
+      ASSERT_TRUE(s.ok()) << s.status().ToString();
+      scratch_ = std::move(*s);
+      url_ = scratch_->url();
+    } else {
+      path_ = "/tmp/ferry_reshape_" + std::to_string(::getpid()) + ".db";
+      std::remove(path_.c_str());
+      url_ = "sqlite://" + path_;
+    }
+    auto db = OpenDatabase(url_, Env::Default());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+    auto plan = ParseReshapePlan(
+        WithBatch(ReadExample(pg_ ? "chunks.toml" : "chunks_sqlite.toml"), 1000), "plan.toml");
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    plan_ = *plan;
+    logger_ = Logger::Capturing({});
+  }
+  void TearDown() override {
+    db_.reset();
+    if (!path_.empty()) {
+      for (const char* s : {"", "-wal", "-shm"}) std::remove((path_ + s).c_str());
+    }
+  }
+  Result<ReshapeReport> Run(ReshapeOptions o = {}) {
+    return RunReshape(db_.get(), Env::Default(), logger_.get(), plan_, o);
+  }
+
+  bool pg_ = false;
+  std::string path_, url_;
+  std::unique_ptr<PgScratchDatabase> scratch_;
+  std::unique_ptr<Database> db_;
+  ReshapePlan plan_;
+  std::unique_ptr<Logger> logger_;
+};
+
+TEST_P(ReshapeTest, WriterDuringWholeReshapeLosesNothing) {
+  ASSERT_TRUE(FillChunks(db_.get(), pg_, 20000, 500).ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> ops{0}, errors{0};
+  std::thread w(Writer, url_, &stop, &ops, &errors, 42);
+  ReshapeOptions o;
+  // The writer runs through steps 1-7 and stops right before the swap, so
+  // the kept old table is exactly what the live table would hold.
+  o.hook = [&](std::string_view point) {
+    if (point == "step 7 done") {
+      stop = true;
+      w.join();
+    }
+  };
+  auto r = Run(o);
+  if (!stop) {
+    stop = true;
+    w.join();
+  }
+  ASSERT_TRUE(r.ok()) << r.status().ToString() << "\n" << logger_->Captured();
+  EXPECT_GT(ops.load(), 100) << "the writer barely ran";
+  EXPECT_FALSE(r->backup_name.empty());
+  ASSERT_TRUE(r->verify.has_value());
+  if (pg_) {
+    ASSERT_TRUE(r->verify->distribution.has_value());
+    EXPECT_EQ(r->verify->distribution->partitions, 100);
+    EXPECT_TRUE(r->verify->distribution->empty.empty());
+  }
+  ExpectSameRows(db_.get(), pg_, r->old_table);
+  // Same plan again: a no-op.
+  auto again = Run();
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->no_op);
+}
+
+TEST_P(ReshapeTest, RollbackRoundTrip) {
+  ASSERT_TRUE(FillChunks(db_.get(), pg_, 3000, 50).ok());
+  auto before = ComputeTableChecksum(db_.get(), "chunks");
+  ASSERT_TRUE(before.ok());
+  auto r = Run();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto rb = RollbackReshape(db_.get(), Env::Default(), logger_.get(), "chunks");
+  ASSERT_TRUE(rb.ok()) << rb.status().ToString();
+  EXPECT_EQ(rb->method, "swap back");
+  auto after = ComputeTableChecksum(db_.get(), "chunks");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*before, *after);
+  auto cols = TableColumns(db_.get(), "chunks");
+  ASSERT_TRUE(cols.ok());
+  EXPECT_EQ(cols->size(), pg_ ? 6u : 5u);  // the old shape
+  // Old table gone: restore from the snapshot instead. (The set-aside
+  // table keeps the plan's index names, so it goes first.)
+  ASSERT_TRUE(db_->Exec("DROP TABLE \"" + rb->set_aside + "\"").ok());
+  auto r2 = RunReshape(db_.get(), Env::Default(), logger_.get(), plan_, {});
+  ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+  ASSERT_TRUE(db_->Exec("DROP TABLE \"" + r2->old_table + "\"").ok());
+  auto rb2 = RollbackReshape(db_.get(), Env::Default(), logger_.get(), "chunks");
+  ASSERT_TRUE(rb2.ok()) << rb2.status().ToString();
+  EXPECT_EQ(rb2->method, "restore snapshot");
+  auto after2 = ComputeTableChecksum(db_.get(), "chunks");
+  ASSERT_TRUE(after2.ok());
+  EXPECT_EQ(before->rows, after2->rows);
+  EXPECT_EQ(before->checksum, after2->checksum);
+}
+
+TEST_P(ReshapeTest, DuplicateKeyStopsAtPreCheck) {
+  ASSERT_TRUE(db_->Exec("CREATE TABLE chunks (id INTEGER, collection_id INTEGER NOT NULL,"
+                        " document_id INTEGER NOT NULL, chunk_index INTEGER NOT NULL,"
+                        " content TEXT NOT NULL" + std::string(pg_ ? ", created_at timestamptz DEFAULT now()" : "") + ")").ok());
+  ASSERT_TRUE(db_->Exec("INSERT INTO chunks (id, collection_id, document_id, chunk_index, content)"
+                        " VALUES (1, 1, 1, 0, 'a'), (7, 1, 1, 1, 'b'), (7, 2, 2, 0, 'c')").ok());
+  if (pg_) {
+    ASSERT_TRUE(db_->Exec("CREATE SEQUENCE chunks_id_seq").ok());
+  }
+  auto r = Run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("id=7"), std::string::npos) << r.status().message();
+  ASSERT_TRUE(db_->Exec("DELETE FROM chunks WHERE content = 'c'").ok());
+  ASSERT_TRUE(db_->Exec("INSERT INTO chunks (id, collection_id, document_id, chunk_index, content)"
+                        " VALUES (NULL, 3, 3, 0, 'n')").ok());
+  auto n = Run();
+  ASSERT_FALSE(n.ok());
+  EXPECT_NE(n.status().message().find("NULL"), std::string::npos) << n.status().message();
+}
+
+TEST_P(ReshapeTest, FailingMappingNamesTheRowAndStopsBeforeSwap) {
+  ASSERT_TRUE(FillChunks(db_.get(), pg_, 2500, 20).ok());
+  // content_len / shard NOT NULL: a NULL from the mapping on one row fails.
+  plan_.select = pg_ ? "id, collection_id, document_id, chunk_index, content, created_at,"
+                       " CASE WHEN id = 1234 THEN NULL ELSE abs(hashtext(collection_id::text)) % 100 END"
+                     : "id, collection_id, document_id, chunk_index, content, length(content),"
+                       " CASE WHEN id = 1234 THEN NULL ELSE collection_id % 100 END";
+  auto r = Run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("id=1234"), std::string::npos) << r.status().message();
+  auto cols = TableColumns(db_.get(), "chunks");
+  ASSERT_TRUE(cols.ok());
+  EXPECT_EQ(cols->size(), pg_ ? 6u : 5u) << "swapped despite the failure";
+  auto states = ListReshapeStates(db_.get());
+  ASSERT_TRUE(states.ok());
+  ASSERT_EQ(states->size(), 1u);
+  EXPECT_EQ(states->front().status, "failed");
+}
+
+TEST_P(ReshapeTest, MissingColumnInPlan) {
+  ASSERT_TRUE(FillChunks(db_.get(), pg_, 10, 2).ok());
+  plan_.select = "id, no_such_column, document_id";
+  auto r = Run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("no_such_column"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("plan.toml"), std::string::npos);
+}
+
+TEST_P(ReshapeTest, EmptyTableNeedsNoBackup) {
+  ASSERT_TRUE(FillChunks(db_.get(), pg_, 0, 1).ok());
+  auto r = Run();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->backup_name.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, ReshapeTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Postgres" : "Sqlite"; });
+
+}  // namespace
+}  // namespace ferry::testing
