@@ -88,6 +88,7 @@ TEST_P(ReshapeTest, WriterDuringWholeReshapeLosesNothing) {
 
 TEST_P(ReshapeTest, RollbackRoundTrip) {
   ASSERT_TRUE(FillChunks(db_.get(), pg_, 3000, 50).ok());
+  plan_.allow_empty_partitions = true;  // 50 collections fill at most 50 partitions
   auto before = ComputeTableChecksum(db_.get(), "chunks");
   ASSERT_TRUE(before.ok());
   auto r = Run();
