@@ -33,6 +33,7 @@ int RunCli(int argc, char** argv, Env* env, std::ostream& out, std::ostream& err
   AddRepairCommand(app, &run);
   AddCheckCommand(app, &run);
   AddIngestCommand(app, &run);
+  AddTenantsCommand(app, &run);
 
   try {
     app.parse(argc, argv);

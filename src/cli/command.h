@@ -36,6 +36,7 @@ void AddBaselineCommand(CLI::App& app, CommandRunner* run);
 void AddRepairCommand(CLI::App& app, CommandRunner* run);
 void AddCheckCommand(CLI::App& app, CommandRunner* run);
 void AddIngestCommand(CLI::App& app, CommandRunner* run);
+void AddTenantsCommand(CLI::App& app, CommandRunner* run);
 
 // Shared by the migration commands: opens a Migrator for the context's
 // database and folder, printing progress events to stderr. On failure prints

@@ -1,0 +1,62 @@
+// kill -9 `ferry tenants up` at random points (several runners at once, some
+// killed), rerun after the dead runners' leases expire, and check: every
+// tenant at the latest version, each (tenant, migration) exactly once in the
+// insert-only audit table.
+#include <random>
+
+#include "integration/tenants/tenants_test_util.h"
+
+namespace ferry::testing {
+namespace {
+
+TEST(TenantsCrash, KillNineMidRunThenRerun) {
+  std::string admin;
+  FERRY_REQUIRE_SERVER(admin, "FERRY_TEST_PG_URL");
+  auto scratch = PgScratchDatabase::Create(admin);
+  ASSERT_TRUE(scratch.ok()) << scratch.status().ToString();
+  auto db = OpenDatabase((*scratch)->url(), Env::Default());
+  ASSERT_TRUE(db.ok());
+  constexpr int kTenants = 300;
+  ASSERT_TRUE(CreateQueryTenants(db->get(), kTenants).ok());
+  ASSERT_TRUE((*db)->Exec("INSERT INTO fixed VALUES (1)").ok());
+  TempDir tmp;
+  std::string dir = tmp / "tm";
+  WriteQueryTenantMigrations(dir, "SELECT pg_sleep(0.003);\n");
+  std::vector<std::string> args = {"tenants", "up", "--db", (*scratch)->url(),
+                                   "--tenant-migrations", dir, "--tenants-query",
+                                   "SELECT id FROM knowledge_boxes", "--concurrency", "4",
+                                   "--lease", "1", "--backoff", "0.001", "-q"};
+  std::mt19937 rng(std::random_device{}());
+  int kills = 0;
+  for (int round = 0; round < 6; ++round) {
+    std::string out = tmp / ("o" + std::to_string(round)), err = tmp / ("e" + std::to_string(round));
+    pid_t a = SpawnFerry(args, {}, out + "a", err + "a");
+    pid_t b = SpawnFerry(args, {}, out + "b", err + "b");
+    ::usleep(std::uniform_int_distribution<int>(50, 600)(rng) * 1000);
+    ::kill(a, SIGKILL);
+    if (round % 2 == 0) ::kill(b, SIGKILL);
+    int ca = WaitExit(a, 120), cb = WaitExit(b, 120);
+    if (ca == 128 + SIGKILL) ++kills;
+    EXPECT_TRUE(cb == 0 || cb == 128 + SIGKILL) << ReadAll(err + "b");
+    // Whatever was interrupted, nothing ran twice so far.
+    EXPECT_EQ(QueryInt(db->get(), "SELECT count(*) FROM (SELECT tenant, version FROM audit "
+                                  "GROUP BY 1, 2 HAVING count(*) > 1) d"),
+              0)
+        << "round " << round;
+    EXPECT_EQ(QueryInt(db->get(), "SELECT count(*) FROM audit a JOIN ferry_tenants t ON "
+                                  "t.tenant = a.tenant WHERE a.version > CAST(NULLIF(t.version, '') AS int)"),
+              0)
+        << "round " << round << ": audit ahead of the ledger";
+  }
+  EXPECT_GT(kills, 0);
+  ::usleep(1200 * 1000);  // the dead runners' leases expire
+  RunResult r = RunFerry(args);
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  EXPECT_EQ(QueryInt(db->get(), "SELECT count(*) FROM ferry_tenants WHERE version = '3' AND state = 'done'"),
+            kTenants);
+  EXPECT_EQ(QueryInt(db->get(), "SELECT count(*) FROM audit"), kTenants * 3);
+  EXPECT_EQ(QueryInt(db->get(), "SELECT count(DISTINCT (tenant, version)) FROM audit"), kTenants * 3);
+}
+
+}  // namespace
+}  // namespace ferry::testing
