@@ -1,0 +1,289 @@
+// ferry ingest end to end: the CLI against PostgreSQL, s3rver and Redis
+// (scripts/test-servers.sh), faults from a fake S3 server and a private
+// redis-server stopped mid-run.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "integration/servers.h"
+#include "jobs/ingest/ingest.h"
+#include "lock/redis/degraded_lock.h"
+#include "lock/redis/redis_lock.h"
+#include "tree_util.h"
+#include "unit/store/fake_http_server.h"
+
+namespace ferry {
+namespace {
+
+using namespace ferry::testing;
+namespace fs = std::filesystem;
+
+class IngestIT : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/ferry-ingest-it-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Ferry(const std::string& args) {
+    return std::string(FERRY_BIN) + " " + args + " 2>>" + dir_ + "/stderr.log";
+  }
+  std::string Stderr() {
+    std::ifstream in(dir_ + "/stderr.log");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  nlohmann::json Json(const CmdResult& r) {
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.out << Stderr();
+    return j;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(IngestIT, SqliteCliExitCodesProgressWordsAndIdempotence) {
+  WriteTree(dir_ + "/cache", 0, 500, 3);
+  std::string db = "sqlite:" + dir_ + "/db.sqlite";
+  // The exact command line: --db after the subcommand.
+  CmdResult r = RunCmd(Ferry("ingest --from file://" + dir_ + "/cache --format narinfo --db " + db +
+                             " --output json"));
+  EXPECT_EQ(r.exit_code, 14) << Stderr();
+  nlohmann::json j = Json(r);
+  EXPECT_EQ(j["succeeded"], 500);
+  EXPECT_EQ(j["failed"], 3);
+  std::string log = Stderr();
+  EXPECT_NE(log.find("migration completed found=503 processed=503 succeeded=500 failed=3 skipped=0 duration="),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("store/narinfo/zz/bad0.narinfo:"), std::string::npos) << log;
+  fs::remove_all(dir_ + "/cache/store/narinfo/zz");
+  CmdResult again = RunCmd(Ferry("--db " + db + " --output json ingest --from file://" + dir_ +
+                                 "/cache --delete-source"));
+  EXPECT_EQ(again.exit_code, 0) << Stderr();
+  EXPECT_EQ(Json(again)["skipped"], 500);
+  EXPECT_EQ(Json(again)["deleted"], 500);
+  EXPECT_EQ(CountFiles(dir_ + "/cache"), 0u);
+}
+
+TEST_F(IngestIT, BadUrlsFailClearly) {
+  std::string db = "sqlite:" + dir_ + "/db.sqlite";
+  EXPECT_EQ(RunCmd(Ferry("ingest --from gopher://x --db " + db)).exit_code, 10) << Stderr();
+  EXPECT_EQ(RunCmd(Ferry("ingest --from file://" + dir_ + "/nope --db " + db)).exit_code, 11);
+  EXPECT_NE(Stderr().find("nope"), std::string::npos);
+  EXPECT_NE(RunCmd(Ferry("ingest --from file://" + dir_ + " --db nosuch://x")).exit_code, 0);
+  EXPECT_EQ(RunCmd(Ferry("ingest --from file://" + dir_)).exit_code, 2);  // no --db
+}
+
+TEST_F(IngestIT, PostgresTwoProcessesSharedRedisLockMigrateEachObjectOnce) {
+  std::string pg, redis;
+  FERRY_REQUIRE_SERVER(pg, "FERRY_TEST_PG_URL");
+  FERRY_REQUIRE_SERVER(redis, "FERRY_TEST_REDIS_ADDR");
+  ScratchPg scratch(pg);
+  ASSERT_FALSE(scratch.url().empty());
+  WriteTree(dir_ + "/cache", 0, 3000, 2);
+  std::string cmd = Ferry("ingest --from file://" + dir_ + "/cache --db " + scratch.url() +
+                          " --lock redis --redis-addrs " + redis +
+                          " --redis-key-prefix ferry:it:" + std::to_string(getpid()) +
+                          ": --delete-source --batch-size 100 --output json");
+  CmdResult a, b;
+  std::thread ta([&] { a = RunCmd(cmd); });
+  std::thread tb([&] { b = RunCmd(cmd); });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(a.exit_code, 14) << Stderr();
+  EXPECT_EQ(b.exit_code, 14);
+  nlohmann::json ja = Json(a), jb = Json(b);
+  // Each good object inserted by exactly one process.
+  EXPECT_EQ(ja["succeeded"].get<int>() + jb["succeeded"].get<int>(), 3000);
+  auto db = OpenDatabase(scratch.url(), Env::Default());
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(CountRows(db->get(), "narinfos"), 3000);
+  int64_t refs = 0;
+  for (int i = 0; i < 3000; ++i) refs += GenerateNarInfo(i).references.size();
+  EXPECT_EQ(CountRows(db->get(), "narinfo_references"), refs);
+  EXPECT_EQ(CountFiles(dir_ + "/cache"), 2u);  // only the malformed ones remain
+}
+
+TEST_F(IngestIT, S3ToPostgresWithDeleteAndMissingBucket) {
+  std::string pg, endpoint, bucket;
+  FERRY_REQUIRE_SERVER(pg, "FERRY_TEST_PG_URL");
+  FERRY_REQUIRE_SERVER(endpoint, "FERRY_TEST_S3_ENDPOINT");
+  FERRY_REQUIRE_SERVER(bucket, "FERRY_TEST_S3_BUCKET");
+  ScratchPg scratch(pg);
+  ASSERT_FALSE(scratch.url().empty());
+  std::string prefix = "ingest-it-" + std::to_string(Env::Default()->Random64() % 1000000000);
+  std::string url = "s3://" + bucket + "/" + prefix + "?endpoint=" + endpoint + "&region=us-east-1";
+  StoreOptions so;
+  so.access_key_id = so.secret_access_key = "S3RVER";
+  auto store = OpenBlobStore(url, Env::Default(), so);
+  ASSERT_TRUE(store.ok());
+  for (int i = 0; i < 300; ++i) {  // < 1000: one listing page (see REPORT on s3rver paging)
+    NarInfo info = GenerateNarInfo(i);
+    ASSERT_TRUE((*store)->Put(NarInfoObjectKey(info.hash), GenerateNarInfoText(i), Deadline::Never()).ok());
+  }
+  ASSERT_TRUE((*store)->Put("store/narinfo/zz/bad.narinfo", GenerateMalformedNarInfo(1).text,
+                            Deadline::Never()).ok());
+  std::string creds = " --access-key-id S3RVER --secret-access-key S3RVER";
+  CmdResult r = RunCmd(Ferry("ingest --from '" + url + "' --format narinfo --db " + scratch.url() +
+                             " --concurrency 20 --delete-source --output json" + creds));
+  EXPECT_EQ(r.exit_code, 14) << Stderr();
+  EXPECT_EQ(Json(r)["succeeded"], 300);
+  EXPECT_EQ(Json(r)["deleted"], 300);
+  size_t left = 0;
+  (void)(*store)->List({}, Deadline::Never(), [&](std::vector<std::string> p) {
+    left += p.size();
+    return Status::OK();
+  });
+  EXPECT_EQ(left, 1u);
+  (void)(*store)->Delete("store/narinfo/zz/bad.narinfo", Deadline::Never());
+
+  CmdResult missing = RunCmd(Ferry("ingest --from 's3://no-such-bucket-ferry?endpoint=" + endpoint +
+                                   "&region=us-east-1' --db " + scratch.url() + creds));
+  EXPECT_EQ(missing.exit_code, 11) << Stderr();
+  EXPECT_NE(Stderr().find("no-such-bucket-ferry"), std::string::npos);
+}
+
+TEST_F(IngestIT, S3ServerErrorsAreRetriedThenCountedFailed) {
+  std::atomic<int> bad_gets{0};
+  std::string good = GenerateNarInfoText(1);
+  std::string good_key = NarInfoObjectKey(GenerateNarInfo(1).hash);
+  FakeHttpServer server([&](const CapturedRequest& req) {
+    if (req.target.find("list-type=2") != std::string::npos) {
+      return FakeReply{200,
+                       "<?xml version=\"1.0\"?><ListBucketResult><Name>b</Name><KeyCount>2</KeyCount>"
+                       "<IsTruncated>false</IsTruncated><Contents><Key>" +
+                           good_key + "</Key></Contents><Contents><Key>store/narinfo/zz/x.narinfo</Key>"
+                                      "</Contents></ListBucketResult>",
+                       false};
+    }
+    if (req.target.find("zz/x.narinfo") != std::string::npos) {
+      bad_gets.fetch_add(1);
+      return FakeReply{503, "<Error><Code>SlowDown</Code></Error>", false};
+    }
+    return FakeReply{200, good, false};
+  });
+  std::string db = "sqlite:" + dir_ + "/db.sqlite";
+  CmdResult r = RunCmd(Ferry("ingest --from 's3://b?endpoint=" + server.base() +
+                             "&region=us-east-1' --db " + db +
+                             " --store-max-attempts 3 --output json --access-key-id a --secret-access-key b"));
+  EXPECT_EQ(r.exit_code, 14) << Stderr();
+  EXPECT_EQ(Json(r)["succeeded"], 1);
+  EXPECT_EQ(Json(r)["failed"], 1);
+  EXPECT_EQ(bad_gets.load(), 3);  // retried with backoff, then counted failed
+  EXPECT_NE(Stderr().find("zz/x.narinfo"), std::string::npos);
+}
+
+class PrivateRedis {
+ public:
+  explicit PrivateRedis(int port) : port_(port) {}
+  ~PrivateRedis() { Stop(); }
+  bool Start() {
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::string port = std::to_string(port_);
+      execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save",
+             "", "--appendonly", "no", "--dir", "/tmp", "--loglevel", "warning",
+             static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    RedisLockOptions o;
+    o.addresses = address();
+    o.max_attempts = 1;
+    auto probe = RedisLock::Open(o, Env::Default()).value();
+    for (int i = 0; i < 100; ++i) {
+      if (probe->Ping().ok()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+};
+
+// Runs RunIngest on a 20,000-object tree while the private Redis is killed
+// 300 ms in.
+IngestReport RunWithRedisOutage(const std::string& dir, bool degraded, std::string* log) {
+  WriteTree(dir + "/cache", 0, 20000);
+  PrivateRedis redis(56900 + getpid() % 90);
+  if (!redis.Start()) {
+    ADD_FAILURE() << "could not start a private redis-server";
+    return {};
+  }
+  LoggerOptions lo;
+  auto logger = Logger::Capturing(lo);
+  RedisLockOptions ro;
+  ro.addresses = redis.address();
+  ro.max_attempts = 2;
+  ro.connect_timeout = std::chrono::milliseconds(200);
+  std::unique_ptr<Lock> lock = std::move(RedisLock::Open(ro, Env::Default()).value());
+  if (degraded) {
+    lock = std::make_unique<DegradedLock>(std::move(lock), Env::Default(),
+                                          [&](const std::string& m) { logger->Warn("LOCK BACKEND DEGRADED: " + m); });
+  }
+  IngestOptions o;
+  o.source_url = "file://" + dir + "/cache";
+  o.database_url = "sqlite:" + dir + "/db.sqlite";
+  o.concurrency = 2;
+  o.batch_size = 200;
+  IngestDeps deps;
+  deps.logger = logger.get();
+  deps.lock = lock.get();
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    redis.Stop();
+  });
+  auto r = RunIngest(o, deps);
+  killer.join();
+  *log = logger->Captured();
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : IngestReport{};
+}
+
+TEST_F(IngestIT, RedisStopsMidRunWithoutDegradedIsAClearFailure) {
+  std::string shared;
+  FERRY_REQUIRE_SERVER(shared, "FERRY_TEST_REDIS_ADDR");
+  std::string log;
+  IngestReport r = RunWithRedisOutage(dir_, false, &log);
+  EXPECT_EQ(r.fatal.code(), Code::kUnavailable) << r.fatal.ToString();
+  EXPECT_NE(r.fatal.message().find("--lock-allow-degraded"), std::string::npos);
+  EXPECT_LT(r.progress.succeeded, 20000u);
+  // Whatever was committed is whole; a re-run (local lock) finishes the job.
+  IngestOptions o;
+  o.source_url = "file://" + dir_ + "/cache";
+  o.database_url = "sqlite:" + dir_ + "/db.sqlite";
+  LoggerOptions lo;
+  auto logger = Logger::Capturing(lo);
+  IngestDeps deps;
+  deps.logger = logger.get();
+  auto r2 = RunIngest(o, deps);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_TRUE(r2->clean());
+  EXPECT_EQ(r2->progress.succeeded + r2->progress.skipped, 20000u);
+  EXPECT_EQ(r.progress.succeeded + r2->progress.succeeded, 20000u);
+}
+
+TEST_F(IngestIT, RedisStopsMidRunWithDegradedModeCompletes) {
+  std::string shared;
+  FERRY_REQUIRE_SERVER(shared, "FERRY_TEST_REDIS_ADDR");
+  std::string log;
+  IngestReport r = RunWithRedisOutage(dir_, true, &log);
+  EXPECT_TRUE(r.clean()) << r.fatal.ToString();
+  EXPECT_EQ(r.progress.succeeded, 20000u);
+  EXPECT_NE(log.find("LOCK BACKEND DEGRADED"), std::string::npos) << log.substr(0, 2000);
+}
+
+}  // namespace
+}  // namespace ferry
