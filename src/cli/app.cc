@@ -32,6 +32,8 @@ int RunCli(int argc, char** argv, Env* env, std::ostream& out, std::ostream& err
   AddBaselineCommand(app, &run);
   AddRepairCommand(app, &run);
   AddCheckCommand(app, &run);
+  AddBackupCommand(app, &run);
+  AddReshapeCommand(app, &run);
   AddIngestCommand(app, &run);
   AddTenantsCommand(app, &run);
 

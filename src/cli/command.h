@@ -35,6 +35,8 @@ void AddValidateCommand(CLI::App& app, CommandRunner* run);
 void AddBaselineCommand(CLI::App& app, CommandRunner* run);
 void AddRepairCommand(CLI::App& app, CommandRunner* run);
 void AddCheckCommand(CLI::App& app, CommandRunner* run);
+void AddBackupCommand(CLI::App& app, CommandRunner* run);
+void AddReshapeCommand(CLI::App& app, CommandRunner* run);
 void AddIngestCommand(CLI::App& app, CommandRunner* run);
 void AddTenantsCommand(CLI::App& app, CommandRunner* run);
 
