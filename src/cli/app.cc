@@ -35,6 +35,10 @@ int RunCli(int argc, char** argv, Env* env, std::ostream& out, std::ostream& err
   AddBackupCommand(app, &run);
   AddReshapeCommand(app, &run);
   AddIngestCommand(app, &run);
+  AddCopyCommand(app, &run);
+  AddVerifyCommand(app, &run);
+  AddExportCommand(app, &run);
+  AddImportCommand(app, &run);
   AddTenantsCommand(app, &run);
 
   try {

@@ -132,10 +132,11 @@ inline int64_t CountRows(Database* db, const std::string& table) {
 
 // A `chunks`-like table with n rows on db.
 inline void CreateChunks(Database* db, int n, int first_id = 1) {
-  if (first_id == 1)
+  if (first_id == 1) {
     EXPECT_TRUE(db->Exec("CREATE TABLE chunks (id BIGINT PRIMARY KEY, doc TEXT NOT NULL, "
                          "seq INTEGER, body TEXT)")
                     .ok());
+  }
   EXPECT_TRUE(db->Begin().ok());
   for (int i = first_id; i < first_id + n; ++i) {
     auto r = db->Execute("INSERT INTO chunks VALUES ($1, $2, $3, $4)",

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Copy benchmark (issue 6): a 1,000,000-row `chunks` table (~600 bytes/row).
+#   1. SQLite -> PostgreSQL: ferry copy vs pgloader, same data, same run.
+#   2. CSV export/import: ferry export/import vs psql \copy (PostgreSQL) and
+#      sqlite3 .mode csv / .import (SQLite).
+# Rows/s and peak RSS (GNU time), median of RUNS (default 3) runs each.
+#   bench/copy/run.sh [FERRY_BINARY]    ROWS=1000000 RUNS=3
+# Needs scripts/test-servers.sh start (FERRY_TEST_PG_URL); installs pgloader
+# (Debian package) when missing.
+set -euo pipefail
+FERRY=${1:-$(dirname "$0")/../../build-copy/ferry}
+ROWS=${ROWS:-1000000}
+RUNS=${RUNS:-3}
+source /tmp/ferry-test/env
+W=$(mktemp -d /tmp/ferry-copy-bench.XXXX)
+trap 'rm -rf "$W"' EXIT
+if ! command -v pgloader >/dev/null; then
+  apt-get install -y --no-install-recommends pgloader >/dev/null
+fi
+command -v /usr/bin/time >/dev/null || apt-get install -y --no-install-recommends time >/dev/null
+
+echo "generating $ROWS rows..." >&2
+sqlite3 "$W/src.db" <<SQL
+PRAGMA journal_mode=off; PRAGMA synchronous=off;
+CREATE TABLE chunks (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, seq INTEGER NOT NULL,
+  score REAL, created_at TEXT, body TEXT NOT NULL);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $ROWS)
+INSERT INTO chunks SELECT i, 'doc-' || (i / 20), i % 20, (i % 1000) / 7.0,
+  '2024-01-01 00:00:00', substr(hex(randomblob(270)), 1, 540) FROM n;
+SQL
+ls -l "$W/src.db" >&2
+
+PGBASE=${FERRY_TEST_PG_URL%/*}
+psql_admin() { psql -q -X "$FERRY_TEST_PG_URL" -c "$1" >/dev/null; }
+fresh_pg() { psql_admin "DROP DATABASE IF EXISTS bench_copy WITH (FORCE)"; psql_admin "CREATE DATABASE bench_copy"; }
+PG="$PGBASE/bench_copy"
+
+# measure NAME CMD...: one run; prints "seconds peak_rss_kb"
+measure() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$W/rss" "$@" >"$W/out" 2>"$W/err" || { cat "$W/err" >&2; return 1; }
+  t1=$(date +%s.%N)
+  echo "$(echo "$t1 - $t0" | bc) $(cat "$W/rss")"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+declare -A SECS RSS
+bench() {  # bench NAME SETUP_FN CMD...
+  local name=$1 setup=$2; shift 2
+  local s="" r=""
+  for _ in $(seq "$RUNS"); do
+    $setup
+    read -r sec rss < <(measure "$@")
+    s+="$sec"$'\n'; r+="$rss"$'\n'
+  done
+  SECS[$name]=$(printf "%s" "$s" | median)
+  RSS[$name]=$(printf "%s" "$r" | median)
+  printf "%-28s %8.2fs %12.0f rows/s  peak RSS %6d MB\n" "$name" "${SECS[$name]}" \
+    "$(echo "$ROWS / ${SECS[$name]}" | bc -l)" "$(( ${RSS[$name]} / 1024 ))"
+}
+
+setup_pg() { fresh_pg; }
+bench "ferry copy sqlite->pg" setup_pg "$FERRY" copy --from "sqlite:$W/src.db" --to "$PG" \
+  --create-schema --no-verify --log-level warn
+bench "pgloader sqlite->pg" setup_pg pgloader --quiet "sqlite://$W/src.db" "$PG"
+bench "ferry copy+verify" setup_pg "$FERRY" copy --from "sqlite:$W/src.db" --to "$PG" \
+  --create-schema --log-level warn
+
+# CSV against the engines' own tools (the table from the last copy is the source).
+none() { :; }
+bench "ferry export pg csv" none "$FERRY" export --db "$PG" --table chunks --format csv --out "$W/f.csv"
+bench "psql \\copy to csv" none psql -X -q "$PG" -c "\\copy chunks TO '$W/p.csv' CSV HEADER"
+trunc_pg() { psql -X -q "$PG" -c "TRUNCATE chunks" >/dev/null; }
+bench "ferry import pg csv" trunc_pg "$FERRY" import --db "$PG" --table chunks --in "$W/f.csv"
+bench "psql \\copy from csv" trunc_pg psql -X -q "$PG" -c "\\copy chunks FROM '$W/p.csv' CSV HEADER"
+bench "ferry export sqlite csv" none "$FERRY" export --db "sqlite:$W/src.db" --table chunks --out "$W/s.csv"
+bench "sqlite3 .mode csv" none sqlite3 -csv -header "$W/src.db" ".output $W/s3.csv" "SELECT * FROM chunks"
+fresh_sqlite() { rm -f "$W/dst.db"*; sqlite3 "$W/dst.db" "CREATE TABLE chunks (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, seq INTEGER NOT NULL, score REAL, created_at TEXT, body TEXT NOT NULL)"; }
+bench "ferry import sqlite csv" fresh_sqlite "$FERRY" import --db "sqlite:$W/dst.db" --table chunks --in "$W/s.csv"
+bench "sqlite3 .import" fresh_sqlite sqlite3 "$W/dst.db" ".import --csv --skip 1 $W/s.csv chunks"
+
+echo
+printf "ratio copy ferry/pgloader rows/s: %.2fx\n" "$(echo "${SECS[pgloader sqlite->pg]} / ${SECS[ferry copy sqlite->pg]}" | bc -l)"
+printf "ratio export ferry/psql time: %.2fx\n" "$(echo "${SECS[ferry export pg csv]} / ${SECS[psql \\copy to csv]}" | bc -l)"
+printf "ratio import ferry/psql time: %.2fx\n" "$(echo "${SECS[ferry import pg csv]} / ${SECS[psql \\copy from csv]}" | bc -l)"
+printf "ratio sqlite import ferry/sqlite3 time: %.2fx\n" "$(echo "${SECS[ferry import sqlite csv]} / ${SECS[sqlite3 .import]}" | bc -l)"
+psql_admin "DROP DATABASE IF EXISTS bench_copy WITH (FORCE)"
