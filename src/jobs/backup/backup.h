@@ -51,7 +51,7 @@ struct BackupInfo {
   BackupKind kind = BackupKind::kSnapshot;
   std::string source;        // source table (snapshot) or database name (archive)
   int64_t row_count = 0;     // rows copied (snapshot) or in all tables (archive)
-  std::string checksum;      // "sqlite-sha256sum:<hex>" / "pg-md5sum:<hex>" / "sha256:<hex>" (archive file)
+  std::string checksum;      // "sqlite-sha256sum:<hex>" / "pg-hash64sum:<a>:<b>" / "sha256:<hex>" (archive file)
   std::string ferry_version;
   std::string schema_version;  // highest applied in ferry_schema_migrations; "" when none
   int64_t created_at = 0;      // unix seconds (UTC)

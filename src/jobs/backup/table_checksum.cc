@@ -104,14 +104,12 @@ Result<TableChecksum> SqliteChecksum(Database* db, const std::string& table) {
 
 Result<TableChecksum> PostgresChecksum(Database* db, const std::string& table) {
   FERRY_ASSIGN_OR_RETURN(
-      Rows r, db->Query("SELECT count(*),"
-                        " coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint::numeric), 0)::text,"
-                        " coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint::numeric), 0)::text"
-                        " FROM (SELECT md5(t::text) AS h FROM " +
-                            db->QuoteIdentifier(table) + " AS t) AS s",
+      Rows r, db->Query("SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0)::text,"
+                        " coalesce(sum(hashtextextended(t::text, 1)), 0)::text FROM " +
+                            db->QuoteIdentifier(table) + " AS t",
                         {}));
   return TableChecksum{r.GetInt(0, 0).value_or(0),
-                       "pg-md5sum:" + r.GetText(0, 1).value_or("0") + ":" +
+                       "pg-hash64sum:" + r.GetText(0, 1).value_or("0") + ":" +
                            r.GetText(0, 2).value_or("0")};
 }
 
@@ -179,8 +177,10 @@ Result<int> SpotCheckRows(Database* db, const std::string& source, const std::st
     key_list += (i ? ", " : "") + db->QuoteIdentifier(key[i]);
   std::string where;
   for (size_t i = 0; i < key.size(); ++i) {
+    // Primary-key columns are never NULL, and `=` lets PostgreSQL use the
+    // key's index (IS NOT DISTINCT FROM would scan the table per sample).
     where += (i ? " AND " : "") + db->QuoteIdentifier(key[i]) +
-             (pg ? " IS NOT DISTINCT FROM $" : " IS $") + std::to_string(i + 1);
+             (pg ? " = $" : " IS $") + std::to_string(i + 1);
   }
   const std::string fetch = pg ? "SELECT t::text FROM " + qs + " AS t WHERE " + where + " LIMIT 1"
                                : "SELECT * FROM " + qs + " WHERE " + where + " LIMIT 1";

@@ -58,7 +58,7 @@ class PostgresBackupTest : public ::testing::Test {
 TEST_F(PostgresBackupTest, SnapshotHostileNameVerifyTamperRestore) {
   MakeTable(kHostile, 5000);
   const TableChecksum before = Sum(kHostile);
-  EXPECT_EQ(before.checksum.rfind("pg-md5sum:", 0), 0u);
+  EXPECT_EQ(before.checksum.rfind("pg-hash64sum:", 0), 0u);
   SnapshotOptions o;
   o.with_indexes = true;
   auto b = CreateVerifiedSnapshot(db_.get(), Env::Default(), kHostile, o);
