@@ -99,7 +99,7 @@ Result<std::vector<ReshapeState>> ListReshapeStates(Database* db) {
   return out;
 }
 
-std::string EncodeKey(const std::vector<Value>& key) {
+std::string EncodeCheckpointKey(const std::vector<Value>& key) {
   nlohmann::json a = nlohmann::json::array();
   for (const Value& v : key) {
     if (auto* i = std::get_if<int64_t>(&v)) {
@@ -117,7 +117,7 @@ std::string EncodeKey(const std::vector<Value>& key) {
   return a.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Result<std::vector<Value>> DecodeKey(const std::string& json) {
+Result<std::vector<Value>> DecodeCheckpointKey(const std::string& json) {
   auto a = nlohmann::json::parse(json, nullptr, false);
   if (a.is_discarded() || !a.is_array()) return Corruption("ferry_reshapes: bad last_key " + json);
   std::vector<Value> out;

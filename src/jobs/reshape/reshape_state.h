@@ -46,7 +46,7 @@ Result<std::optional<ReshapeState>> LatestDoneForTable(Database* db, const std::
 Result<std::vector<ReshapeState>> ListReshapeStates(Database* db);
 
 // Key values <-> the JSON array stored in last_key.
-std::string EncodeKey(const std::vector<Value>& key);
-Result<std::vector<Value>> DecodeKey(const std::string& json);
+std::string EncodeCheckpointKey(const std::vector<Value>& key);
+Result<std::vector<Value>> DecodeCheckpointKey(const std::string& json);
 
 }  // namespace ferry
