@@ -33,7 +33,6 @@ Result<bool> CsvReader::Next(std::vector<CsvField>* fields) {
   bool after_quote = false; // just closed a quote
   size_t i = 0;
   for (;;) {
-    if (!in_quotes && !line.empty() && line.back() == '\r' && i == 0) line.pop_back();
     for (; i < line.size(); ++i) {
       char c = line[i];
       if (in_quotes) {
@@ -48,6 +47,8 @@ Result<bool> CsvReader::Next(std::vector<CsvField>* fields) {
         } else {
           field.push_back(c);
         }
+      } else if (c == '\r' && i + 1 == line.size()) {
+        // CRLF record end (a CR inside quotes is data and kept above).
       } else if (c == ',') {
         fields->push_back(quoted || !field.empty() ? CsvField(field) : std::nullopt);
         field.clear();
@@ -73,7 +74,6 @@ Result<bool> CsvReader::Next(std::vector<CsvField>* fields) {
     raw_.push_back('\n');
     line = std::move(next);
     i = 0;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
   }
   fields->push_back(quoted || !field.empty() ? CsvField(field) : std::nullopt);
   return true;

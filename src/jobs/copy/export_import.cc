@@ -96,6 +96,8 @@ Result<Value> FieldValue(const ColumnSchema& c, const std::string& text, Dialect
 
 Result<Value> JsonFieldValue(const ColumnSchema& c, const nlohmann::json& j, Dialect target) {
   if (j.is_null()) return Value(std::monostate{});
+  // A json column holds the document itself (export embeds it), strings included.
+  if (c.type == LogicalType::kJson) return Value(j.dump());
   if (j.is_string()) return FieldValue(c, j.get<std::string>(), target);
   if (j.is_boolean()) return Value(static_cast<int64_t>(j.get<bool>()));
   if (j.is_number_integer() && c.type != LogicalType::kJson)

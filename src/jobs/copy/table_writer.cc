@@ -10,23 +10,6 @@
 namespace ferry {
 namespace {
 
-#ifdef FERRY_WITH_POSTGRES
-class PostgresTableWriter final : public TableWriter {
- public:
-  PostgresTableWriter(Database* db, std::string table, std::vector<std::string> columns)
-      : db_(db), table_(std::move(table)), columns_(std::move(columns)) {}
-  Status Write(const std::vector<std::vector<Value>>& rows) override {
-    if (rows.empty()) return Status::OK();
-    return CopyRows(db_, table_, columns_, rows);
-  }
-
- private:
-  Database* db_;
-  std::string table_;
-  std::vector<std::string> columns_;
-};
-#endif
-
 // Multi-row INSERT for any engine that takes `VALUES (..), (..)`.
 class InsertTableWriter final : public TableWriter {
  public:
@@ -98,6 +81,34 @@ class InsertTableWriter final : public TableWriter {
   size_t rows_per_stmt_;
   std::map<size_t, std::unique_ptr<PreparedStatement>> stmts_;
 };
+
+#ifdef FERRY_WITH_POSTGRES
+// COPY FROM STDIN. A Database that only wraps a postgres connection (a
+// fault-injecting test double) cannot COPY: CopyRows says so before sending
+// anything, and the writer falls back to multi-row INSERTs for good.
+class PostgresTableWriter final : public TableWriter {
+ public:
+  PostgresTableWriter(Database* db, std::string table, std::vector<std::string> columns)
+      : db_(db), table_(std::move(table)), columns_(std::move(columns)) {}
+  Status Write(const std::vector<std::vector<Value>>& rows) override {
+    if (rows.empty()) return Status::OK();
+    if (fallback_) return fallback_->Write(rows);
+    Status st = CopyRows(db_, table_, columns_, rows);
+    if (st.code() == Code::kInvalidArgument &&
+        st.message().find("CopyRows needs a postgres database") != std::string::npos) {
+      fallback_ = std::make_unique<InsertTableWriter>(db_, table_, columns_);
+      return fallback_->Write(rows);
+    }
+    return st;
+  }
+
+ private:
+  Database* db_;
+  std::string table_;
+  std::vector<std::string> columns_;
+  std::unique_ptr<TableWriter> fallback_;
+};
+#endif
 
 }  // namespace
 

@@ -69,7 +69,7 @@ TEST_F(CopyRoundTrip, PostgresSourceToSqliteAndBack) {
   // NaN survives in SQLite as the text 'NaN' and comes back as a double NaN.
   auto nan = (*a)->Query("SELECT r FROM edge WHERE id = 4", {});
   EXPECT_EQ(*nan->GetText(0, 0), "NaN");
-  r = RunFerry({"verify", "--from", pg_->url(), "--to", dir_.SqliteUrl("a.db"), "--output", "json"});
+  r = RunFerry({"--output", "json", "verify", "--from", pg_->url(), "--to", dir_.SqliteUrl("a.db")});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("\"equal\": true"), std::string::npos) << r.out;
 }
