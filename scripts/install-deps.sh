@@ -10,7 +10,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libtomlplusplus-dev libcurl4-openssl-dev libssl-dev
   libarchive-dev libzstd-dev libcpp-httplib-dev libgtest-dev libgmock-dev)
 server_pkgs=(postgresql postgresql-client redis-server nodejs npm procps)
-bench_pkgs=(hyperfine python3-alembic python3-sqlalchemy time)
+bench_pkgs=(hyperfine python3-alembic python3-sqlalchemy time pgloader)
 
 want=("${build_pkgs[@]}" "${server_pkgs[@]}")
 [[ "${1:-}" == "--bench" ]] && want+=("${bench_pkgs[@]}")
