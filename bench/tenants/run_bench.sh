@@ -74,8 +74,8 @@ if [[ -n "${FERRY_TEST_PG_URL:-}" && "$PG_N" -gt 0 ]]; then
       rm -f "$W"/pgpart.*
       pg_reset
       t0=$(now)
-      "$FERRY" tenants up --db "$BASE/$DB" --tenant-migrations "$W/tm_pg" --tenants-schemas 'kb\_%' \
-        --concurrency "$conc" -q
+      "$FERRY" -q tenants up --db "$BASE/$DB" --tenant-migrations "$W/tm_pg" --tenants-schemas 'kb\_%' \
+        --concurrency "$conc"
       ferry+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}')")
       done_n=$(psql -qtAX "$BASE/$DB" -c "SELECT count(*) FROM ferry_tenants WHERE version = '3'")
       [[ "$done_n" == "$PG_N" ]] || { echo "ferry left tenants behind: $done_n of $PG_N" >&2; exit 1; }
@@ -104,8 +104,8 @@ if [[ "$SQ_N" -gt 0 ]]; then
       direct+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}')")
       sq_reset
       t0=$(now)
-      "$FERRY" tenants up --db "sqlite:$W/main.db" --tenant-migrations "$W/tm_sq" --tenants-dir "$W/sq" \
-        --concurrency "$conc" -q
+      "$FERRY" -q tenants up --db "sqlite:$W/main.db" --tenant-migrations "$W/tm_sq" --tenants-dir "$W/sq" \
+        --concurrency "$conc"
       ferry+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}')")
       done_n=$(sqlite3 "$W/main.db" "SELECT count(*) FROM ferry_tenants WHERE version = '3'")
       [[ "$done_n" == "$SQ_N" ]] || { echo "ferry left tenants behind: $done_n of $SQ_N" >&2; exit 1; }

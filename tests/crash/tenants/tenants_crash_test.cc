@@ -22,10 +22,10 @@ TEST(TenantsCrash, KillNineMidRunThenRerun) {
   TempDir tmp;
   std::string dir = tmp / "tm";
   WriteQueryTenantMigrations(dir, "SELECT pg_sleep(0.003);\n");
-  std::vector<std::string> args = {"tenants", "up", "--db", (*scratch)->url(),
+  std::vector<std::string> args = {"-q", "tenants", "up", "--db", (*scratch)->url(),
                                    "--tenant-migrations", dir, "--tenants-query",
                                    "SELECT id FROM knowledge_boxes", "--concurrency", "4",
-                                   "--lease", "1", "--backoff", "0.001", "-q"};
+                                   "--lease", "1", "--backoff", "0.001"};
   std::mt19937 rng(std::random_device{}());
   int kills = 0;
   for (int round = 0; round < 6; ++round) {

@@ -253,7 +253,8 @@ TEST_F(PgTenants, BadInput) {
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.err.find("tenants query \"SELECT id FROM no_such_table\""), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("no_such_table"), std::string::npos) << r.err;
-  r = Tenants("up", Flags({"--tenant-migrations", tmp_ / "missing"}));
+  r = Tenants("up", {"--db", scratch_->url(), "--tenant-migrations", tmp_ / "missing",
+                     "--tenants-query", "SELECT id FROM knowledge_boxes"});
   EXPECT_EQ(r.code, 11) << Describe(r);
   EXPECT_NE(r.err.find("missing"), std::string::npos) << r.err;
   r = Tenants("up", Flags({"--tenants-schemas", "kb_%"}));

@@ -13,7 +13,9 @@ namespace ferry::testing {
 // Three SQL migrations for query tenants ("1".."n" in knowledge_boxes):
 //   1 inserts the tenant's kb_data row; 2 fails for tenant 99 until a row
 //   exists in `fixed`; 3 fails for tenant 37 on its first two attempts
-//   (a sequence, which no rollback undoes, counts them). Each writes
+//   (a sequence, which no rollback undoes, counts them). The failing values
+//   come out of a CASE holding a volatile call, so PostgreSQL cannot fold
+//   them into a plan-time error. Each writes
 //   (tenant, version) to `audit`, which has no unique key: a migration run
 //   twice for a tenant shows as two rows.
 inline void WriteQueryTenantMigrations(const std::string& dir, const std::string& extra_sql = "") {
@@ -23,12 +25,12 @@ inline void WriteQueryTenantMigrations(const std::string& dir, const std::string
             "-- +down\nDELETE FROM kb_data WHERE kb_id = :tenant;\n");
   WriteFile(dir + "/0002_bump.sql",
             "UPDATE kb_data SET v = 2 WHERE kb_id = :tenant;\n"
-            "SELECT CASE WHEN :tenant = '99' AND NOT EXISTS (SELECT 1 FROM fixed)\n"
-            "  THEN CAST('tenant 99 is broken: ' || :tenant::text AS int) ELSE 1 END;\n"
+            "SELECT CAST(CASE WHEN :tenant = '99' AND NOT EXISTS (SELECT 1 FROM fixed)\n"
+            "  THEN 'tenant 99 is broken' ELSE '1' END AS int);\n"
             "INSERT INTO audit (tenant, version) VALUES (:tenant, 2);\n" + extra_sql);
   WriteFile(dir + "/0003_flaky.sql",
-            "SELECT CASE WHEN :tenant = '37' AND nextval('flaky37') <= 2\n"
-            "  THEN CAST('flaky ' || :tenant::text AS int) ELSE 1 END;\n"
+            "SELECT CAST(CASE WHEN :tenant = '37' AND nextval('flaky37') <= 2\n"
+            "  THEN 'flaky' ELSE '1' END AS int);\n"
             "UPDATE kb_data SET v = 3 WHERE kb_id = :tenant;\n"
             "INSERT INTO audit (tenant, version) VALUES (:tenant, 3);\n" + extra_sql);
 }
