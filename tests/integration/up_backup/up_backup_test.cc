@@ -16,12 +16,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct RunResult {
   int code;
   std::string out;
 };
 
-Run Ferry(const std::string& dir, const std::string& args) {
+RunResult Ferry(const std::string& dir, const std::string& args) {
   std::string cmd = "cd '" + dir + "' && " FERRY_BINARY " " + args + " 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
@@ -65,7 +65,7 @@ class UpBackupTest : public ::testing::Test {
 TEST_F(UpBackupTest, FlagTakesArchiveAndLedgerNamesIt) {
   ASSERT_EQ(Ferry(dir_, "--db sqlite:app.db up --to 1").code, 0);
   EXPECT_EQ(Archives(), 0u);
-  Run up = Ferry(dir_, "--db sqlite:app.db --output json up --backup");
+  RunResult up = Ferry(dir_, "--db sqlite:app.db --output json up --backup");
   ASSERT_EQ(up.code, 0) << up.out;
   auto j = nlohmann::json::parse(up.out);
   ASSERT_TRUE(j.contains("backup")) << up.out;
