@@ -181,8 +181,6 @@ TEST_F(PgTenants, RedisLockRunnersMigrateEachTenantOnce) {
   ASSERT_TRUE(CreateQueryTenants(db_.get(), 200).ok());
   ASSERT_TRUE(db_->Exec("INSERT INTO fixed VALUES (1)").ok());
   WriteQueryTenantMigrations(dir_, "SELECT pg_sleep(0.002);\n");
-  // Keys of this test only, so parallel tests never share them.
-  std::string prefix = "ferry:test:" + scratch_->name() + ":";
   auto flags = Flags({"--lock", "redis", "--redis-addrs", redis, "--concurrency", "4",
                       "--backoff", "0.001"});
   RunResult a, b;
