@@ -15,6 +15,8 @@ int RunCli(int argc, char** argv, Env* env, std::ostream& out, std::ostream& err
   CLI::App app{"ferry: safe, fast migrations for databases and the data in them"};
   app.set_version_flag("--version", "ferry " FERRY_VERSION);
   app.require_subcommand(1);
+  // Global flags may also follow the subcommand: `ferry ingest --db URL --output json`.
+  app.fallthrough();
   app.footer(ExitCodeHelp());
   CommandContext ctx;
   ctx.env = env;
@@ -33,13 +35,13 @@ int RunCli(int argc, char** argv, Env* env, std::ostream& out, std::ostream& err
   AddRepairCommand(app, &run);
   AddCheckCommand(app, &run);
   AddBackupCommand(app, &run);
-  AddReshapeCommand(app, &run);
   AddIngestCommand(app, &run);
   AddCopyCommand(app, &run);
   AddVerifyCommand(app, &run);
   AddExportCommand(app, &run);
   AddImportCommand(app, &run);
   AddTenantsCommand(app, &run);
+  AddReshapeCommand(app, &run);
 
   try {
     app.parse(argc, argv);

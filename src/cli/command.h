@@ -36,13 +36,13 @@ void AddBaselineCommand(CLI::App& app, CommandRunner* run);
 void AddRepairCommand(CLI::App& app, CommandRunner* run);
 void AddCheckCommand(CLI::App& app, CommandRunner* run);
 void AddBackupCommand(CLI::App& app, CommandRunner* run);
-void AddReshapeCommand(CLI::App& app, CommandRunner* run);
 void AddIngestCommand(CLI::App& app, CommandRunner* run);
 void AddCopyCommand(CLI::App& app, CommandRunner* run);
 void AddVerifyCommand(CLI::App& app, CommandRunner* run);
 void AddExportCommand(CLI::App& app, CommandRunner* run);
 void AddImportCommand(CLI::App& app, CommandRunner* run);
 void AddTenantsCommand(CLI::App& app, CommandRunner* run);
+void AddReshapeCommand(CLI::App& app, CommandRunner* run);
 
 // Shared by the migration commands: opens a Migrator for the context's
 // database and folder, printing progress events to stderr. On failure prints

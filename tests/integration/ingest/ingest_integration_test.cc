@@ -154,7 +154,7 @@ TEST_F(IngestIT, S3ServerErrorsAreRetriedThenCountedFailed) {
   FakeHttpServer server([&](const CapturedRequest& req) {
     if (req.target.find("list-type=2") != std::string::npos) {
       return FakeReply{200,
-                       "<?xml version=\"1.0\"?><ListBucketResult><Name>b</Name><KeyCount>2</KeyCount>"
+                       "<?xml version=\"1.0\"?><ListBucketResult><Name>bkt</Name><KeyCount>2</KeyCount>"
                        "<IsTruncated>false</IsTruncated><Contents><Key>" +
                            good_key + "</Key></Contents><Contents><Key>store/narinfo/zz/x.narinfo</Key>"
                                       "</Contents></ListBucketResult>",
@@ -167,7 +167,7 @@ TEST_F(IngestIT, S3ServerErrorsAreRetriedThenCountedFailed) {
     return FakeReply{200, good, false};
   });
   std::string db = "sqlite:" + dir_ + "/db.sqlite";
-  CmdResult r = RunCmd(Ferry("ingest --from 's3://b?endpoint=" + server.base() +
+  CmdResult r = RunCmd(Ferry("ingest --from 's3://bkt?endpoint=" + server.base() +
                              "&region=us-east-1' --db " + db +
                              " --store-max-attempts 3 --output json --access-key-id a --secret-access-key b"));
   EXPECT_EQ(r.exit_code, 14) << Stderr();
