@@ -1,5 +1,6 @@
 #include "core/checksum.h"
 
+#include "core/migration.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 
@@ -7,6 +8,12 @@ namespace ferry {
 
 std::string MigrationChecksum(std::string_view up_sql) {
   return std::string(kChecksumAlgorithm) + ":" + Sha256Hex(NormalizeNewlines(up_sql));
+}
+
+bool ChecksumEquals(std::string_view recorded, std::string_view current, bool* unknown_algorithm) {
+  *unknown_algorithm = recorded.substr(0, kChecksumAlgorithm.size() + 1) !=
+                       std::string(kChecksumAlgorithm) + ":";
+  return !*unknown_algorithm && recorded == current;
 }
 
 bool ChecksumMatches(std::string_view recorded, std::string_view up_sql, bool* unknown_algorithm) {
@@ -18,6 +25,11 @@ bool ChecksumMatches(std::string_view recorded, std::string_view up_sql, bool* u
     return false;
   }
   return recorded == MigrationChecksum(up_sql);
+}
+
+const std::string& Migration::checksum() const {
+  if (checksum_.empty()) checksum_ = MigrationChecksum(up.sql);
+  return checksum_;
 }
 
 }  // namespace ferry

@@ -21,4 +21,7 @@ std::string MigrationChecksum(std::string_view up_sql);
 // does not know (the caller reports that, rather than calling it drift).
 bool ChecksumMatches(std::string_view recorded, std::string_view up_sql, bool* unknown_algorithm);
 
+// Like ChecksumMatches, against an already computed "sha256:<hex>".
+bool ChecksumEquals(std::string_view recorded, std::string_view current, bool* unknown_algorithm);
+
 }  // namespace ferry

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 #include <string>
 
 #include "core/version.h"
@@ -23,7 +24,12 @@ struct Migration {
   std::string name;  // "create_users"
   MigrationScript up;
   std::optional<MigrationScript> down;  // nullopt: no down written; empty sql: "nothing to undo"
-  std::string checksum;                 // "sha256:<hex>" of up.sql, see core/checksum.h
+  // "sha256:<hex>" of up.sql (core/checksum.h), computed on first use: `status`
+  // of a thousand applied migrations never needs it. Not thread-safe.
+  const std::string& checksum() const;
+
+ private:
+  mutable std::string checksum_;
 };
 
 }  // namespace ferry

@@ -208,7 +208,6 @@ Result<MigrationSet> BuildMigrationSet(std::vector<SourceFile> files) {
         set.warnings.push_back(p.up->path + ": no matching .down.sql file");
       }
     }
-    m.checksum = MigrationChecksum(m.up.sql);
     set.migrations.push_back(std::move(m));
   }
   return set;

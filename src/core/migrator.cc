@@ -112,7 +112,7 @@ class MigratorImpl final : public Migrator {
         continue;
       }
       bool unknown = false;
-      if (r.state == LedgerState::kApplied && !ChecksumMatches(r.checksum, m->up.sql, &unknown)) {
+      if (r.state == LedgerState::kApplied && !ChecksumEquals(r.checksum, m->checksum(), &unknown)) {
         if (unknown) {
           report.problems.push_back({"unknown_checksum_algorithm", r.version_text,
                                      m->up.path + ": ledger checksum \"" + r.checksum +
@@ -120,7 +120,7 @@ class MigratorImpl final : public Migrator {
         } else {
           report.problems.push_back({"checksum_drift", r.version_text,
                                      m->up.path + ": changed after it was applied (ledger " +
-                                         r.checksum + ", file " + m->checksum + ")"});
+                                         r.checksum + ", file " + m->checksum() + ")"});
         }
       }
     }
@@ -200,7 +200,7 @@ class MigratorImpl final : public Migrator {
       LedgerRow row;
       row.version = m.version;
       row.name = m.name;
-      row.checksum = m.checksum;
+      row.checksum = m.checksum();
       row.state = LedgerState::kBaseline;
       row.tx_mode = "baseline";
       FERRY_RETURN_IF_ERROR(ledger_.Insert(row));
@@ -235,8 +235,8 @@ class MigratorImpl final : public Migrator {
                                  ": interrupted down -> applied (run down again to undo it)");
       } else if (options.recompute_checksums && r.state == LedgerState::kApplied) {
         const Migration* m = set_.Find(r.version);
-        if (m != nullptr && m->checksum != r.checksum) {
-          FERRY_RETURN_IF_ERROR(ledger_.SetChecksum(r.version, m->checksum));
+        if (m != nullptr && m->checksum() != r.checksum) {
+          FERRY_RETURN_IF_ERROR(ledger_.SetChecksum(r.version, m->checksum()));
           report.actions.push_back(what + ": checksum re-recorded from " + m->up.path);
         }
       }
@@ -368,7 +368,7 @@ class MigratorImpl final : public Migrator {
                           ") is applied but its file is missing from " + source_->Describe() +
                           " (run `ferry validate`)");
       bool unknown = false;
-      if (r.state == LedgerState::kApplied && !ChecksumMatches(r.checksum, m->up.sql, &unknown) &&
+      if (r.state == LedgerState::kApplied && !ChecksumEquals(r.checksum, m->checksum(), &unknown) &&
           !unknown)
         return Corruption(m->up.path + ": changed after it was applied (checksum drift; run " +
                           "`ferry validate`, and `ferry repair --checksums` if the change is "
@@ -479,7 +479,7 @@ class MigratorImpl final : public Migrator {
     LedgerRow row;
     row.version = m.version;
     row.name = m.name;
-    row.checksum = m.checksum;
+    row.checksum = m.checksum();
     row.state = LedgerState::kRunning;
     row.tx_mode = std::string(TxModeName(step.tx_mode));
     row.backup = backup;
@@ -564,8 +564,7 @@ class MigratorImpl final : public Migrator {
       MigrationRow row;
       row.version = m.version.ToString();
       row.name = m.name;
-      row.state = "pending";
-      row.checksum = m.checksum;
+      row.state = "pending";  // checksum filled below, only if still pending
       merged[m.version] = row;
     }
     for (const LedgerRow& l : rows) {
@@ -583,7 +582,10 @@ class MigratorImpl final : public Migrator {
       if (!r.failed && FirstUnfinishedRow({l}) != nullptr) r.failed = row;
     }
     for (auto& [v, row] : merged) {
-      if (row.state == "pending") ++r.pending;
+      if (row.state == "pending") {
+        ++r.pending;
+        row.checksum = set_.Find(v)->checksum();
+      }
       if (row.state == "applied" || row.state == "baseline") ++r.applied;
       r.migrations.push_back(row);
     }

@@ -204,7 +204,7 @@ class SqliteDatabase final : public Database {
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> OpenSqliteDatabase(const DatabaseUrl& url, Env* /*env*/) {
+Result<std::unique_ptr<Database>> OpenSqliteDatabase(const DatabaseUrl& url, Env* env) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (url.params.count("mode") && url.params.at("mode") == "ro") flags = SQLITE_OPEN_READONLY;
@@ -228,8 +228,18 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(const DatabaseUrl& url, Env
       return InvalidArgument("sqlite: bad journal_mode \"" + journal + "\" in URL");
   }
   if (url.path != ":memory:") {
-    auto r = handle->Query("PRAGMA journal_mode=" + journal, {});
-    if (!r.ok()) return r.status().WithContext(url.path);
+    // Switching a fresh file to WAL needs an exclusive lock, and SQLite may
+    // answer BUSY without calling the busy handler while several processes
+    // open the same new database at once: retry within the busy timeout.
+    Env* e = env != nullptr ? env : Env::Default();
+    Deadline deadline = Deadline::After(e, std::chrono::milliseconds(busy_ms));
+    for (;;) {
+      auto r = handle->Query("PRAGMA journal_mode=" + journal, {});
+      if (r.ok()) break;
+      if (r.status().code() != Code::kLocked || deadline.Expired(e))
+        return r.status().WithContext(url.path);
+      e->SleepFor(std::chrono::milliseconds(20));
+    }
   } else {
     auto r = handle->Query("SELECT count(*) FROM sqlite_master", {});
     if (!r.ok()) return r.status().WithContext(url.path);
