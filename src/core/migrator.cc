@@ -57,32 +57,28 @@ class MigratorImpl final : public Migrator {
   }
 
   Result<std::vector<PlanStep>> Up(const UpTarget& target) override {
-    FERRY_ASSIGN_OR_RETURN(auto lease, TakeLock());
-    FERRY_RETURN_IF_ERROR(ledger_.Ensure());
-    FERRY_ASSIGN_OR_RETURN(auto rows, ledger_.ReadAll());
-    FERRY_RETURN_IF_ERROR(Recover(&rows));
-    FERRY_RETURN_IF_ERROR(CheckRunnable(rows, false));
+    std::vector<LedgerRow> rows;
+    FERRY_ASSIGN_OR_RETURN(auto lease, LockAndReadLedger(&rows));
     FERRY_ASSIGN_OR_RETURN(auto todo, PendingUpTo(rows, target));
     std::vector<PlanStep> done;
     for (const Migration* m : todo) {
-      PlanStep step = StepFor(*m, m->up, "up");
-      FERRY_RETURN_IF_ERROR(ApplyUp(*m, step, target.backup));
+      std::vector<SqlStatement> stmts;
+      PlanStep step = StepFor(*m, m->up, "up", &stmts);
+      FERRY_RETURN_IF_ERROR(ApplyUp(*m, step, stmts, target.backup));
       done.push_back(std::move(step));
     }
     return done;
   }
 
   Result<std::vector<PlanStep>> Down(const DownTarget& target) override {
-    FERRY_ASSIGN_OR_RETURN(auto lease, TakeLock());
-    FERRY_RETURN_IF_ERROR(ledger_.Ensure());
-    FERRY_ASSIGN_OR_RETURN(auto rows, ledger_.ReadAll());
-    FERRY_RETURN_IF_ERROR(Recover(&rows));
-    FERRY_RETURN_IF_ERROR(CheckRunnable(rows, false));
+    std::vector<LedgerRow> rows;
+    FERRY_ASSIGN_OR_RETURN(auto lease, LockAndReadLedger(&rows));
     FERRY_ASSIGN_OR_RETURN(auto todo, ToUndo(rows, target));
     std::vector<PlanStep> done;
     for (const Migration* m : todo) {
-      PlanStep step = StepFor(*m, *m->down, "down");
-      FERRY_RETURN_IF_ERROR(ApplyDown(*m, step));
+      std::vector<SqlStatement> stmts;
+      PlanStep step = StepFor(*m, *m->down, "down", &stmts);
+      FERRY_RETURN_IF_ERROR(ApplyDown(*m, step, stmts));
       done.push_back(std::move(step));
     }
     return done;
@@ -274,6 +270,17 @@ class MigratorImpl final : public Migrator {
     return waited;
   }
 
+  // What Up and Down do first: hold the lock, make sure the ledger exists,
+  // read it, recover what a crash left, and refuse what needs repair.
+  Result<std::unique_ptr<LockLease>> LockAndReadLedger(std::vector<LedgerRow>* rows) {
+    FERRY_ASSIGN_OR_RETURN(auto lease, TakeLock());
+    FERRY_RETURN_IF_ERROR(ledger_.Ensure());
+    FERRY_ASSIGN_OR_RETURN(*rows, ledger_.ReadAll());
+    FERRY_RETURN_IF_ERROR(Recover(rows));
+    FERRY_RETURN_IF_ERROR(CheckRunnable(*rows, false));
+    return lease;
+  }
+
   // A migration interrupted inside its own transaction on an engine whose DDL
   // is transactional left nothing behind: forget the intent and run it again.
   Status Recover(std::vector<LedgerRow>* rows) {
@@ -441,7 +448,10 @@ class MigratorImpl final : public Migrator {
     return out;
   }
 
-  PlanStep StepFor(const Migration& m, const MigrationScript& script, const char* direction) {
+  // Splits the script once; the statements go back through *stmts when the
+  // caller is about to run them.
+  PlanStep StepFor(const Migration& m, const MigrationScript& script, const char* direction,
+                   std::vector<SqlStatement>* stmts_out = nullptr) {
     PlanStep s;
     s.version = m.version.ToString();
     s.name = m.name;
@@ -452,13 +462,15 @@ class MigratorImpl final : public Migrator {
     s.tx_mode = d.mode;
     s.tx_reason = d.reason;
     s.statements = stmts.size();
+    if (stmts_out != nullptr) *stmts_out = std::move(stmts);
     return s;
   }
 
   // Runs the statements of a script; on error returns ExecutionFailed naming
   // path:line and sets *line.
-  Status RunStatements(const MigrationScript& script, int64_t* line) {
-    for (const SqlStatement& s : SplitStatements(script.sql, db_->dialect())) {
+  Status RunStatements(const MigrationScript& script, const std::vector<SqlStatement>& stmts,
+                       int64_t* line) {
+    for (const SqlStatement& s : stmts) {
       Status st = db_->Exec(s.text);
       if (!st.ok()) {
         *line = script.first_line + s.line - 1;
@@ -473,7 +485,8 @@ class MigratorImpl final : public Migrator {
     return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
   }
 
-  Status ApplyUp(const Migration& m, const PlanStep& step, const std::string& backup) {
+  Status ApplyUp(const Migration& m, const PlanStep& step, const std::vector<SqlStatement>& stmts,
+                 const std::string& backup) {
     Emit(MigrationEvent::Kind::kStart, &m,
          "applying " + step.path + " (" + std::string(TxModeName(step.tx_mode)) + ")");
     LedgerRow row;
@@ -490,12 +503,12 @@ class MigratorImpl final : public Migrator {
     if (step.tx_mode == TxMode::kTransaction) {
       Transaction tx(db_.get());
       st = tx.Begin();
-      if (st.ok()) st = RunStatements(m.up, &line);
+      if (st.ok()) st = RunStatements(m.up, stmts, &line);
       if (st.ok())
         st = ledger_.SetState(m.version, LedgerState::kApplied, Millis(env_->Now() - t0));
       if (st.ok()) st = tx.Commit();
     } else {
-      st = RunStatements(m.up, &line);
+      st = RunStatements(m.up, stmts, &line);
       if (st.ok() && db_->InTransaction()) {
         st = FailedPrecondition(m.up.path +
                                 ": the file left a transaction open (BEGIN without COMMIT)");
@@ -517,7 +530,8 @@ class MigratorImpl final : public Migrator {
     return Status::OK();
   }
 
-  Status ApplyDown(const Migration& m, const PlanStep& step) {
+  Status ApplyDown(const Migration& m, const PlanStep& step,
+                   const std::vector<SqlStatement>& stmts) {
     Emit(MigrationEvent::Kind::kStart, &m,
          "undoing " + step.path + " (" + std::string(TxModeName(step.tx_mode)) + ")");
     const auto t0 = env_->Now();
@@ -528,7 +542,7 @@ class MigratorImpl final : public Migrator {
       // crash leaves the migration applied and nothing to repair.
       Transaction tx(db_.get());
       st = tx.Begin();
-      if (st.ok()) st = RunStatements(*m.down, &line);
+      if (st.ok()) st = RunStatements(*m.down, stmts, &line);
       if (st.ok()) st = ledger_.Remove(m.version);
       if (st.ok()) st = tx.Commit();
       if (!st.ok()) {
@@ -537,7 +551,7 @@ class MigratorImpl final : public Migrator {
       }
     } else {
       FERRY_RETURN_IF_ERROR(ledger_.SetState(m.version, LedgerState::kRollingBack));
-      st = RunStatements(*m.down, &line);
+      st = RunStatements(*m.down, stmts, &line);
       if (!st.ok() && db_->InTransaction()) (void)db_->Rollback();
       if (!st.ok()) {
         (void)ledger_.MarkFailed(m.version, "down: " + st.message(), line, 0);

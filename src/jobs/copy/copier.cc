@@ -9,7 +9,7 @@
 #include "jobs/copy/keyset_reader.h"
 #include "jobs/copy/schema_reader.h"
 #include "jobs/copy/table_writer.h"
-#include "jobs/ingest/bounded_queue.h"
+#include "util/bounded_queue.h"
 #include "obs/progress.h"
 #include "util/strings.h"
 

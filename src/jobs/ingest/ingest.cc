@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "jobs/ingest/bounded_queue.h"
+#include "util/bounded_queue.h"
 #include "jobs/ingest/codec_schema.h"
 #include "jobs/ingest/record_writer.h"
 #include "lock/local/local_lock.h"
