@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "db/database.h"
+#include "db/key_codec.h"
 #include "jobs/copy/table_schema.h"
 
 namespace ferry {
@@ -41,18 +42,8 @@ void AppendCanonical(LogicalType type, const Value& v, std::string* out);
 // "infinity"/"-infinity" give INT64_MAX/INT64_MIN. nullopt when unparseable.
 std::optional<int64_t> ParseTimestampMicros(const std::string& text, bool apply_zone);
 
-// A primary-key value list as JSON text (types kept: ints, doubles, text,
-// blobs as {"hex": ...}), for checkpoints; and back.
-std::string EncodeKey(const std::vector<Value>& key);
-Result<std::vector<Value>> DecodeKey(const std::string& json);
 // "id=5, name='x'" for messages.
 std::string DisplayKey(const std::vector<std::string>& columns, const std::vector<Value>& key);
 
-// Lower-case hex of bytes, and back (nullopt on a bad digit or odd length).
-std::string HexEncode(const std::string& bytes);
-std::optional<std::string> HexDecode(std::string_view hex);
-
-// Shortest text that reads back as the same double; NaN, Infinity, -Infinity.
-std::string FormatReal(double d);
 
 }  // namespace ferry

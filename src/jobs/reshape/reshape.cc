@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "db/key_codec.h"
 #include "db/transaction.h"
 #include "jobs/backup/backup.h"
 #include "jobs/backup/sqlite_ddl.h"
@@ -304,7 +305,7 @@ Status Runner::NameFailingRow(bool lower, bool upper, const std::vector<Value>& 
 Status Runner::Copy() {
   std::vector<Value> lower;
   if (!st_.last_key.empty()) {
-    FERRY_ASSIGN_OR_RETURN(lower, DecodeCheckpointKey(st_.last_key));
+    FERRY_ASSIGN_OR_RETURN(lower, DecodeKey(st_.last_key));
   }
   FERRY_ASSIGN_OR_RETURN(auto ub_first, db_->Prepare(sql_->BatchUpperBound(false)));
   FERRY_ASSIGN_OR_RETURN(auto ub_next, db_->Prepare(sql_->BatchUpperBound(true)));
@@ -337,7 +338,7 @@ Status Runner::Copy() {
       batch_rows = *n;
     }
     st_.rows_copied += batch_rows;
-    if (!lower.empty()) st_.last_key = EncodeCheckpointKey(lower);
+    if (!lower.empty()) st_.last_key = EncodeKey(lower);
     if (!more) st_.step = 5;
     FERRY_RETURN_IF_ERROR(Save());
     FERRY_RETURN_IF_ERROR(tx.Commit());

@@ -99,42 +99,6 @@ Result<std::vector<ReshapeState>> ListReshapeStates(Database* db) {
   return out;
 }
 
-std::string EncodeCheckpointKey(const std::vector<Value>& key) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const Value& v : key) {
-    if (auto* i = std::get_if<int64_t>(&v)) {
-      a.push_back(*i);
-    } else if (auto* d = std::get_if<double>(&v)) {
-      a.push_back(*d);
-    } else if (auto* s = std::get_if<std::string>(&v)) {
-      a.push_back(*s);
-    } else if (auto* b = std::get_if<Blob>(&v)) {
-      a.push_back(nlohmann::json{{"blob", b->bytes}});
-    } else {
-      a.push_back(nullptr);
-    }
-  }
-  return a.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
-Result<std::vector<Value>> DecodeCheckpointKey(const std::string& json) {
-  auto a = nlohmann::json::parse(json, nullptr, false);
-  if (a.is_discarded() || !a.is_array()) return Corruption("ferry_reshapes: bad last_key " + json);
-  std::vector<Value> out;
-  for (const auto& e : a) {
-    if (e.is_number_integer()) {
-      out.emplace_back(e.get<int64_t>());
-    } else if (e.is_number()) {
-      out.emplace_back(e.get<double>());
-    } else if (e.is_string()) {
-      out.emplace_back(e.get<std::string>());
-    } else if (e.is_object() && e.contains("blob")) {
-      out.emplace_back(Blob{e["blob"].get<std::string>()});
-    } else {
-      out.emplace_back(std::monostate{});
-    }
-  }
-  return out;
-}
 
 }  // namespace ferry

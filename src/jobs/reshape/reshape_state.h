@@ -45,8 +45,5 @@ Result<std::optional<ReshapeState>> LatestReshape(Database* db, const std::strin
 Result<std::optional<ReshapeState>> LatestDoneForTable(Database* db, const std::string& table);
 Result<std::vector<ReshapeState>> ListReshapeStates(Database* db);
 
-// Key values <-> the JSON array stored in last_key.
-std::string EncodeCheckpointKey(const std::vector<Value>& key);
-Result<std::vector<Value>> DecodeCheckpointKey(const std::string& json);
 
 }  // namespace ferry
