@@ -30,3 +30,9 @@ if ((${#filtered[@]})); then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${filtered[@]}"
 fi
+
+# DuckDB is not packaged by Debian: a pinned copy from npm (a no-op when the
+# stamp matches). Without network the build goes on without DuckDB, and the
+# DuckDB tests then fail under FERRY_TEST_REQUIRE_SERVERS=1 (CI).
+"$(dirname "$0")/fetch-duckdb.sh" "$(dirname "$0")/../third_party/duckdb" ||
+  echo "install-deps: DuckDB not fetched; ferry builds without the duckdb: engine" >&2
