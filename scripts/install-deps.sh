@@ -8,8 +8,8 @@ set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build pkg-config git
   libsqlite3-dev sqlite3 libpq-dev libhiredis-dev libcli11-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libtomlplusplus-dev libcurl4-openssl-dev libssl-dev
-  libarchive-dev libzstd-dev libcpp-httplib-dev libgtest-dev libgmock-dev)
-server_pkgs=(postgresql postgresql-client redis-server nodejs npm procps)
+  libarchive-dev libzstd-dev libcpp-httplib-dev libgtest-dev libgmock-dev libmariadb-dev)
+server_pkgs=(postgresql postgresql-client mariadb-server mariadb-client redis-server nodejs npm procps)
 bench_pkgs=(hyperfine python3-alembic python3-sqlalchemy time pgloader)
 
 want=("${build_pkgs[@]}" "${server_pkgs[@]}")

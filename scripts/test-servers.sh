@@ -3,6 +3,8 @@
 # talk to, all on loopback and all under one scratch directory:
 #
 #   PostgreSQL 15  127.0.0.1:55433  user ferry (trust auth), database ferry_test
+#   MariaDB 10.11  127.0.0.1:53306  user ferry/ferry, database ferry (tests make
+#                                   their own ferry_t_* databases: ferry may)
 #   Redis 7        127.0.0.1:56379
 #   s3rver 3.7.1   127.0.0.1:54569  bucket ferry-bucket (keys S3RVER/S3RVER)
 #
@@ -34,6 +36,7 @@ S3_PORT=54569
 S3_BUCKET=ferry-bucket
 S3RVER_VERSION=3.7.1
 PG_DB=ferry_test
+MY_PORT=53306
 
 die() { echo "test-servers: error: $*" >&2; exit 1; }
 say() { echo "test-servers: $*"; }
@@ -114,6 +117,70 @@ stop_pg() {
   fi
 }
 
+# MariaDB: mariadbd refuses to run as root, so it runs as `mysql` when we are.
+as_my() {
+  if [[ $(id -u) -eq 0 ]]; then
+    runuser -u mysql -- "$@"
+  else
+    "$@"
+  fi
+}
+
+my_ready() { mariadb-admin --no-defaults -h 127.0.0.1 -P "$MY_PORT" -u root ping >/dev/null 2>&1; }
+my_root() { mariadb --no-defaults -h 127.0.0.1 -P "$MY_PORT" -u root "$@"; }
+
+start_my() {
+  command -v mariadbd >/dev/null || die "mariadbd not found: run scripts/install-deps.sh"
+  local dir="$S/my"
+  if [[ $(id -u) -eq 0 ]]; then
+    id mysql >/dev/null 2>&1 || die "user mysql missing (install the mariadb-server package)"
+    install -d -o mysql -g mysql "$dir"
+  else
+    install -d "$dir"
+  fi
+  if my_ready; then
+    say "mariadb already answering on $MY_PORT"
+  else
+    port_open "$MY_PORT" && die "port $MY_PORT is taken by something that is not mariadb"
+    if [[ ! -d "$dir/data/mysql" ]]; then
+      say "mariadb-install-db $dir/data"
+      as_my mariadb-install-db --no-defaults --datadir="$dir/data" \
+        --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 ||
+        { cat "$dir/install.log" >&2; die "mariadb-install-db failed"; }
+    fi
+    say "starting mariadb on $MY_PORT"
+    # innodb_flush_log_at_trx_commit=2 and no doublewrite: like fsync=off for
+    # PostgreSQL above, a test server trades crash durability for speed.
+    as_my setsid nohup mariadbd --no-defaults --datadir="$dir/data" --port="$MY_PORT" \
+      --bind-address=127.0.0.1 --socket="$dir/sock" --pid-file="$dir/pid" --log-error="$dir/err" \
+      --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 --skip-name-resolve \
+      --max-connections=500 --character-set-server=utf8mb4 \
+      --collation-server=utf8mb4_unicode_ci >/dev/null 2>&1 </dev/null &
+    wait_for mariadb 60 my_ready
+  fi
+  # Idempotent: IF NOT EXISTS everywhere. The ferry user may create and drop
+  # databases of its own (tests use scratch databases named ferry_t_*).
+  # utf8mb4 with a case-insensitive collation, as MySQL 8 and MariaDB 11
+  # default to: tests see the server most users run.
+  my_root -e "CREATE DATABASE IF NOT EXISTS ferry CHARACTER SET utf8mb4;
+    CREATE USER IF NOT EXISTS 'ferry'@'127.0.0.1' IDENTIFIED BY 'ferry';
+    GRANT ALL ON *.* TO 'ferry'@'127.0.0.1';" ||
+    die "cannot create the ferry database and user on mariadb $MY_PORT"
+}
+
+stop_my() {
+  if [[ -f "$S/my/pid" ]]; then
+    local pid
+    pid=$(cat "$S/my/pid")
+    if kill -0 "$pid" 2>/dev/null; then
+      say "stopping mariadb"
+      kill "$pid" || true
+      local i
+      for ((i = 0; i < 300; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+  fi
+}
+
 redis_ready() { [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == "PONG" ]]; }
 
 start_redis() {
@@ -184,6 +251,7 @@ write_env() {
   cat >"$S/env.tmp" <<EOF
 # Written by scripts/test-servers.sh start; source it before running tests.
 export FERRY_TEST_PG_URL=postgres://ferry@127.0.0.1:$PG_PORT/$PG_DB
+export FERRY_TEST_MYSQL_URL=mysql://ferry:ferry@127.0.0.1:$MY_PORT/ferry
 export FERRY_TEST_REDIS_ADDR=127.0.0.1:$REDIS_PORT
 export FERRY_TEST_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 export FERRY_TEST_S3_BUCKET=$S3_BUCKET
@@ -195,6 +263,7 @@ status() {
   PGBIN=$(pg_bindir)
   local rc=0
   if pg_ready; then say "postgres up on $PG_PORT"; else say "postgres down"; rc=1; fi
+  if my_ready; then say "mariadb up on $MY_PORT"; else say "mariadb down"; rc=1; fi
   if redis_ready; then say "redis up on $REDIS_PORT"; else say "redis down"; rc=1; fi
   if s3_ready; then say "s3rver up on $S3_PORT"; else say "s3rver down"; rc=1; fi
   return $rc
@@ -205,6 +274,7 @@ case "${1:-}" in
     mkdir -p "$S"
     chmod 755 "$S"
     start_pg
+    start_my
     start_redis
     start_s3
     write_env
@@ -214,6 +284,7 @@ case "${1:-}" in
     stop_s3
     stop_redis
     stop_pg
+    stop_my
     rm -f "$S/env"
     ;;
   status)

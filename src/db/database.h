@@ -39,6 +39,7 @@ struct Capabilities {
   bool transactional_ddl = false;  // DDL inside BEGIN..ROLLBACK is undone
   bool single_writer = false;      // one writer at a time (SQLite): serialize writes
   bool advisory_locks = false;     // pg_advisory_lock and friends
+  bool finite_doubles_only = false;  // DOUBLE cannot hold NaN/±inf (MySQL): binding one is an error
 };
 
 // A compiled statement, reusable with new parameters. Owned by the caller;

@@ -4,8 +4,14 @@
 
 #include "db/database.h"
 #include "db/sqlite/sqlite_database.h"
+#ifdef FERRY_WITH_DUCKDB
+#include "db/duckdb/duckdb_database.h"
+#endif
 #ifdef FERRY_WITH_POSTGRES
 #include "db/postgres/postgres_database.h"
+#endif
+#ifdef FERRY_WITH_MYSQL
+#include "db/mysql/mysql_database.h"
 #endif
 
 namespace ferry {
@@ -20,8 +26,14 @@ struct Entry {
 
 constexpr Entry kEngines[] = {
     {"sqlite", &OpenSqliteDatabase},
+#ifdef FERRY_WITH_DUCKDB
+    {"duckdb", &OpenDuckdbDatabase},
+#endif
 #ifdef FERRY_WITH_POSTGRES
     {"postgres", &OpenPostgresDatabase},
+#endif
+#ifdef FERRY_WITH_MYSQL
+    {"mysql", &OpenMysqlDatabase},  // also mariadb:// (DatabaseUrl::Parse renames it)
 #endif
 };
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "conformance/database/mysql_scratch_database.h"
 #include "conformance/database/pg_scratch_database.h"
 #include "db/database.h"
 #include "db/transaction.h"
@@ -46,6 +47,13 @@ class DatabaseConformanceTest : public ::testing::TestWithParam<std::string> {
       dir_ = MakeTempDir();
       ASSERT_FALSE(dir_.empty());
       url_ = "sqlite:" + dir_ + "/conformance.db";
+    } else if (engine == "mysql") {
+      std::string admin;
+      FERRY_REQUIRE_SERVER(admin, "FERRY_TEST_MYSQL_URL");
+      auto scratch = testing::MysqlScratchDatabase::Create(admin);
+      ASSERT_TRUE(scratch.ok()) << scratch.status().ToString();
+      my_scratch_ = std::move(scratch).value();
+      url_ = my_scratch_->url();
     } else if (engine == "postgres") {
       std::string admin;
       FERRY_REQUIRE_SERVER(admin, "FERRY_TEST_PG_URL");
@@ -63,6 +71,7 @@ class DatabaseConformanceTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     db_.reset();
     pg_scratch_.reset();
+    my_scratch_.reset();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
@@ -73,10 +82,17 @@ class DatabaseConformanceTest : public ::testing::TestWithParam<std::string> {
   }
 
   bool IsPostgres() const { return GetParam() == "postgres"; }
-  std::string BlobType() const { return IsPostgres() ? "BYTEA" : "BLOB"; }
+  bool IsMysql() const { return GetParam() == "mysql"; }
+  // MySQL's BLOB and TEXT stop at 64 KiB; the LONG kinds hold what the others do.
+  std::string BlobType() const {
+    if (IsMysql()) return "LONGBLOB";
+    return IsPostgres() ? "BYTEA" : "BLOB";
+  }
+  std::string TextType() const { return IsMysql() ? "LONGTEXT" : "TEXT"; }
   // A URL for this engine that can never be opened.
   std::string UnreachableUrl() const {
     if (IsPostgres()) return "postgres://ferry:Sup3r-Secret-pw@127.0.0.1:1/nowhere?connect_timeout=3";
+    if (IsMysql()) return "mysql://ferry:Sup3r-Secret-pw@127.0.0.1:1/nowhere?connect_timeout=3";
     return "sqlite:/nonexistent-dir-ferry/sub/x.db";
   }
 
@@ -90,6 +106,7 @@ class DatabaseConformanceTest : public ::testing::TestWithParam<std::string> {
   std::string dir_;
   std::string url_;
   std::unique_ptr<testing::PgScratchDatabase> pg_scratch_;
+  std::unique_ptr<testing::MysqlScratchDatabase> my_scratch_;
   std::unique_ptr<Database> db_;
 };
 
@@ -107,8 +124,9 @@ T ValueOrDie(Result<T> r) {
 
 TEST_P(DatabaseConformanceTest, ReportsEngineAndDialect) {
   EXPECT_EQ(db_->engine(), GetParam());
-  EXPECT_EQ(db_->dialect(), IsPostgres() ? Dialect::kPostgres : Dialect::kSqlite);
-  EXPECT_TRUE(db_->capabilities().transactional_ddl);
+  EXPECT_EQ(db_->dialect(), IsPostgres() ? Dialect::kPostgres : IsMysql() ? Dialect::kMysql : Dialect::kSqlite);
+  EXPECT_EQ(db_->capabilities().transactional_ddl, !IsMysql());  // MySQL DDL commits implicitly
+  EXPECT_EQ(db_->capabilities().finite_doubles_only, IsMysql());
   EXPECT_EQ(db_->capabilities().advisory_locks, IsPostgres());
 }
 
@@ -124,7 +142,7 @@ TEST_P(DatabaseConformanceTest, QueryLiteralsWithColumnNames) {
 
 TEST_P(DatabaseConformanceTest, RoundTripsEveryValueKindAndEdgeValue) {
   ASSERT_OK(db_->Exec("CREATE TABLE vals (id BIGINT PRIMARY KEY, i BIGINT, d DOUBLE PRECISION, "
-                      "t TEXT, b " + BlobType() + ")"));
+                      "t " + TextType() + ", b " + BlobType() + ")"));
   std::string all_bytes;
   for (int c = 0; c < 256; ++c) all_bytes.push_back(static_cast<char>(c));
   const std::vector<std::vector<Value>> rows = {
@@ -158,6 +176,18 @@ TEST_P(DatabaseConformanceTest, RoundTripsEveryValueKindAndEdgeValue) {
 TEST_P(DatabaseConformanceTest, InfinitiesAndNaN) {
   ASSERT_OK(db_->Exec("CREATE TABLE f (id BIGINT, d DOUBLE PRECISION)"));
   const double inf = std::numeric_limits<double>::infinity();
+  if (db_->capabilities().finite_doubles_only) {
+    // The engine cannot hold them: binding one is a clear error, and nothing
+    // (no NULL, no 0, no clamped value) is stored in its place.
+    for (double bad : {inf, -inf, std::nan("")}) {
+      auto r = db_->Execute("INSERT INTO f VALUES (1, $1)", {bad});
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << r.status().ToString();
+      EXPECT_NE(r.status().message().find("$1"), std::string::npos) << r.status().message();
+    }
+    EXPECT_EQ(Count("f"), 0);
+    return;
+  }
   ASSERT_TRUE(db_->Execute("INSERT INTO f VALUES (1, $1)", {inf}).ok());
   ASSERT_TRUE(db_->Execute("INSERT INTO f VALUES (2, $1)", {-inf}).ok());
   auto got = ValueOrDie(db_->Query("SELECT d FROM f ORDER BY id", {}));
@@ -231,6 +261,28 @@ TEST_P(DatabaseConformanceTest, PreparedStatementsAreReusable) {
 TEST_P(DatabaseConformanceTest, RollbackUndoesDdlAndDml) {
   ASSERT_OK(db_->Exec("CREATE TABLE keep (a BIGINT)"));
   ASSERT_TRUE(db_->Execute("INSERT INTO keep VALUES ($1)", {int64_t{1}}).ok());
+  if (!db_->capabilities().transactional_ddl) {
+    // DML still rolls back ...
+    ASSERT_OK(db_->Begin());
+    EXPECT_TRUE(db_->InTransaction());
+    ASSERT_TRUE(db_->Execute("INSERT INTO keep VALUES ($1)", {int64_t{2}}).ok());
+    ASSERT_TRUE(db_->Execute("DELETE FROM keep WHERE a = $1", {int64_t{1}}).ok());
+    ASSERT_OK(db_->Rollback());
+    EXPECT_FALSE(db_->InTransaction());
+    auto kept = ValueOrDie(db_->Query("SELECT a FROM keep", {}));
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(kept.GetInt(0, 0), 1);
+    // ... and the capability tells the truth: DDL commits the transaction
+    // (and what came before it), and InTransaction() says so at once.
+    ASSERT_OK(db_->Begin());
+    ASSERT_TRUE(db_->Execute("INSERT INTO keep VALUES ($1)", {int64_t{3}}).ok());
+    ASSERT_OK(db_->Exec("CREATE TABLE stays (a BIGINT)"));
+    EXPECT_FALSE(db_->InTransaction());
+    ASSERT_OK(db_->Rollback());
+    EXPECT_TRUE(ValueOrDie(db_->TableExists("stays")));
+    EXPECT_EQ(Count("keep"), 2);
+    return;
+  }
   EXPECT_FALSE(db_->InTransaction());
   ASSERT_OK(db_->Begin());
   EXPECT_TRUE(db_->InTransaction());
@@ -267,7 +319,7 @@ TEST_P(DatabaseConformanceTest, TransactionGuardRollsBackUnlessCommitted) {
     Transaction tx(db_.get());
     ASSERT_OK(tx.Begin());
     ASSERT_TRUE(db_->Execute("INSERT INTO g VALUES ($1)", {int64_t{1}}).ok());
-    ASSERT_OK(db_->Exec("CREATE TABLE g2 (a BIGINT)"));
+    if (db_->capabilities().transactional_ddl) ASSERT_OK(db_->Exec("CREATE TABLE g2 (a BIGINT)"));
   }  // no Commit: rolled back
   EXPECT_FALSE(db_->InTransaction());
   EXPECT_EQ(Count("g"), 0);
@@ -284,7 +336,7 @@ TEST_P(DatabaseConformanceTest, TransactionGuardRollsBackUnlessCommitted) {
 TEST_P(DatabaseConformanceTest, HostileIdentifiersWorkForReal) {
   const std::vector<std::string> names = {
       "select", "my table", "semi;colon", "quo\"te", "\"\"", "'single'",
-      "Robert'); DROP TABLE students; --", "tab\there", "\xC3\xBCnic\xC3\xB6" "de", "order by",
+      "Robert'); DROP TABLE students; --", "tab\there", "\xC3\xBCnic\xC3\xB6" "de", "order by", "back`tick",
   };
   int n = 0;
   for (const std::string& name : names) {
@@ -306,7 +358,11 @@ TEST_P(DatabaseConformanceTest, HostileIdentifiersWorkForReal) {
     EXPECT_TRUE(ValueOrDie(db_->TableExists(name)));
   }
   EXPECT_FALSE(ValueOrDie(db_->TableExists("my table2")));
-  EXPECT_EQ(db_->QuoteIdentifier("a\"b"), "\"a\"\"b\"");
+  if (IsMysql()) {
+    EXPECT_EQ(db_->QuoteIdentifier("a`b"), "`a``b`");
+  } else {
+    EXPECT_EQ(db_->QuoteIdentifier("a\"b"), "\"a\"\"b\"");
+  }
 }
 
 TEST_P(DatabaseConformanceTest, TableExistsFollowsCreateAndDrop) {
@@ -347,13 +403,13 @@ TEST_P(DatabaseConformanceTest, UnreachableIsUnavailableAndHidesPassword) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kUnavailable) << r.status().ToString();
   EXPECT_EQ(r.status().message().find("Sup3r-Secret-pw"), std::string::npos) << r.status().message();
-  if (IsPostgres()) {
+  if (IsPostgres() || IsMysql()) {
     EXPECT_NE(r.status().message().find("127.0.0.1:1"), std::string::npos) << r.status().message();
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, DatabaseConformanceTest,
-                         ::testing::Values(std::string("sqlite"), std::string("postgres")),
+                         ::testing::Values(std::string("sqlite"), std::string("postgres"), std::string("mysql")),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // Engine-specific, but part of the seam contract.
