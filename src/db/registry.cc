@@ -4,6 +4,9 @@
 
 #include "db/database.h"
 #include "db/sqlite/sqlite_database.h"
+#ifdef FERRY_WITH_DUCKDB
+#include "db/duckdb/duckdb_database.h"
+#endif
 #ifdef FERRY_WITH_POSTGRES
 #include "db/postgres/postgres_database.h"
 #endif
@@ -23,6 +26,9 @@ struct Entry {
 
 constexpr Entry kEngines[] = {
     {"sqlite", &OpenSqliteDatabase},
+#ifdef FERRY_WITH_DUCKDB
+    {"duckdb", &OpenDuckdbDatabase},
+#endif
 #ifdef FERRY_WITH_POSTGRES
     {"postgres", &OpenPostgresDatabase},
 #endif

@@ -42,11 +42,20 @@ class DatabaseConformanceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     const std::string& engine = GetParam();
-    if (!EngineBuiltIn(engine)) GTEST_SKIP() << engine << " is not built into this binary";
+    if (!EngineBuiltIn(engine)) {
+      // DuckDB comes from scripts/fetch-duckdb.sh; in CI its absence is a failure.
+      if (engine == "duckdb" && testing::ServersRequired())
+        FAIL() << "duckdb is not built in (FERRY_WITH_DUCKDB: run scripts/fetch-duckdb.sh)";
+      GTEST_SKIP() << engine << " is not built into this binary";
+    }
     if (engine == "sqlite") {
       dir_ = MakeTempDir();
       ASSERT_FALSE(dir_.empty());
       url_ = "sqlite:" + dir_ + "/conformance.db";
+    } else if (engine == "duckdb") {
+      dir_ = MakeTempDir();
+      ASSERT_FALSE(dir_.empty());
+      url_ = "duckdb:" + dir_ + "/conformance.duckdb";
     } else if (engine == "mysql") {
       std::string admin;
       FERRY_REQUIRE_SERVER(admin, "FERRY_TEST_MYSQL_URL");
@@ -93,6 +102,7 @@ class DatabaseConformanceTest : public ::testing::TestWithParam<std::string> {
   std::string UnreachableUrl() const {
     if (IsPostgres()) return "postgres://ferry:Sup3r-Secret-pw@127.0.0.1:1/nowhere?connect_timeout=3";
     if (IsMysql()) return "mysql://ferry:Sup3r-Secret-pw@127.0.0.1:1/nowhere?connect_timeout=3";
+    if (GetParam() == "duckdb") return "duckdb:/nonexistent-dir-ferry/sub/x.duckdb";
     return "sqlite:/nonexistent-dir-ferry/sub/x.db";
   }
 
@@ -124,7 +134,11 @@ T ValueOrDie(Result<T> r) {
 
 TEST_P(DatabaseConformanceTest, ReportsEngineAndDialect) {
   EXPECT_EQ(db_->engine(), GetParam());
-  EXPECT_EQ(db_->dialect(), IsPostgres() ? Dialect::kPostgres : IsMysql() ? Dialect::kMysql : Dialect::kSqlite);
+  if (GetParam() == "duckdb") {
+    EXPECT_EQ(db_->dialect(), Dialect::kDuckdb);
+  } else {
+    EXPECT_EQ(db_->dialect(), IsPostgres() ? Dialect::kPostgres : IsMysql() ? Dialect::kMysql : Dialect::kSqlite);
+  }
   EXPECT_EQ(db_->capabilities().transactional_ddl, !IsMysql());  // MySQL DDL commits implicitly
   EXPECT_EQ(db_->capabilities().finite_doubles_only, IsMysql());
   EXPECT_EQ(db_->capabilities().advisory_locks, IsPostgres());
@@ -194,7 +208,7 @@ TEST_P(DatabaseConformanceTest, InfinitiesAndNaN) {
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got.rows[0][0], Value(inf));
   EXPECT_EQ(got.rows[1][0], Value(-inf));
-  if (IsPostgres()) {  // SQLite stores NaN as NULL
+  if (IsPostgres() || GetParam() == "duckdb") {  // SQLite stores NaN as NULL
     ASSERT_TRUE(db_->Execute("INSERT INTO f VALUES (3, $1)", {std::nan("")}).ok());
     auto nan = ValueOrDie(db_->Query("SELECT d FROM f WHERE id = 3", {}));
     ASSERT_EQ(nan.size(), 1u);
@@ -409,7 +423,8 @@ TEST_P(DatabaseConformanceTest, UnreachableIsUnavailableAndHidesPassword) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, DatabaseConformanceTest,
-                         ::testing::Values(std::string("sqlite"), std::string("postgres"), std::string("mysql")),
+                         ::testing::Values(std::string("sqlite"), std::string("postgres"), std::string("mysql"),
+                                           std::string("duckdb")),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // Engine-specific, but part of the seam contract.
