@@ -15,3 +15,15 @@ pkg_check_modules(HTTPLIB IMPORTED_TARGET cpp-httplib)
 if(FERRY_WITH_POSTGRES)
   find_package(PostgreSQL REQUIRED)
 endif()
+# RocksDB, the key-value engine behind copy/verify/backup (src/kv/rocksdb/):
+# on when librocksdb-dev is installed.
+# RocksDBConfig appends its own Find modules (zstd, lz4, ...) to
+# CMAKE_MODULE_PATH for good, which would shadow zstd's CMake config (and its
+# zstd::libzstd_shared target) for everyone after: keep the path as it was.
+set(_ferry_module_path "${CMAKE_MODULE_PATH}")
+find_package(RocksDB CONFIG QUIET)
+option(FERRY_WITH_ROCKSDB "Build the RocksDB key-value engine (librocksdb-dev)" ${RocksDB_FOUND})
+if(FERRY_WITH_ROCKSDB AND NOT RocksDB_FOUND)
+  find_package(RocksDB CONFIG REQUIRED)
+endif()
+set(CMAKE_MODULE_PATH "${_ferry_module_path}")

@@ -9,6 +9,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
   libsqlite3-dev sqlite3 libpq-dev libhiredis-dev libcli11-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libtomlplusplus-dev libcurl4-openssl-dev libssl-dev
   libarchive-dev libzstd-dev libcpp-httplib-dev libgtest-dev libgmock-dev libmariadb-dev)
+build_pkgs+=(librocksdb-dev)  # RocksDB, the key-value engine (FERRY_WITH_ROCKSDB, src/kv/rocksdb/)
 server_pkgs=(postgresql postgresql-client mariadb-server mariadb-client redis-server nodejs npm procps)
 bench_pkgs=(hyperfine python3-alembic python3-sqlalchemy time pgloader)
 

@@ -39,19 +39,8 @@ int Run(CommandContext& ctx, VerifyFlags& f) {
       ReportError(ctx, st);
       return kExitUsage;
     }
-  auto source = OpenDatabase(f.from, ctx.env);
-  if (!source.ok()) return ReportError(ctx, source.status());
-  auto target = OpenDatabase(f.to, ctx.env);
-  if (!target.ok()) return ReportError(ctx, target.status());
-  for (Database* db : {source->get(), target->get()})
-    if (db->dialect() == Dialect::kPostgres)
-      if (Status st = db->Exec("SET TimeZone = 'UTC'"); !st.ok()) return ReportError(ctx, st);
-  for (const auto& t : o.tables) {
-    auto exists = (*source)->TableExists(t);
-    if (!exists.ok()) return ReportError(ctx, exists.status());
-    if (!*exists) return ReportError(ctx, NotFound("source table " + t + " does not exist"));
-  }
-  auto report = VerifyTables(source->get(), target->get(), o, nullptr);
+  // Either side may be a key-value store (rocksdb:/dir): VerifyUrls opens both.
+  auto report = VerifyUrls(f.from, f.to, o, ctx.env, nullptr);
   if (!report.ok()) return ReportError(ctx, report.status());
   if (ctx.opts.json()) {
     nlohmann::json tables = nlohmann::json::array();

@@ -4,11 +4,8 @@
 #include <optional>
 #include <thread>
 
-#include "db/transaction.h"
 #include "jobs/copy/canonical.h"
-#include "jobs/copy/keyset_reader.h"
-#include "jobs/copy/schema_reader.h"
-#include "jobs/copy/table_writer.h"
+#include "jobs/copy/copy_endpoint.h"
 #include "util/bounded_queue.h"
 #include "obs/progress.h"
 #include "util/strings.h"
@@ -25,74 +22,34 @@ struct Batch {
   std::vector<Value> last_key;
 };
 
-struct Checkpoint {
-  std::vector<Value> last_key;
-  int64_t rows = 0;
-  bool done = false;
-};
-
-// One session per engine: timestamps come back in UTC, so text forms of the
-// same instant agree across runs and engines.
-Status PrepareSession(Database* db) {
-  if (db->dialect() == Dialect::kPostgres) return db->Exec("SET TimeZone = 'UTC'");
-  return Status::OK();
-}
-
-Status EnsureCheckpointTable(Database* db) {
-  return db->Exec(std::string("CREATE TABLE IF NOT EXISTS ") + kCheckpointTable +
-                  " (table_name TEXT PRIMARY KEY, source TEXT NOT NULL, last_key TEXT, "
-                  "rows_copied BIGINT NOT NULL, done BIGINT NOT NULL, updated_at TEXT NOT NULL)");
-}
-
-Result<std::optional<Checkpoint>> ReadCheckpoint(Database* db, const std::string& table) {
-  FERRY_ASSIGN_OR_RETURN(bool exists, db->TableExists(kCheckpointTable));
-  if (!exists) return std::optional<Checkpoint>();
-  FERRY_ASSIGN_OR_RETURN(
-      Rows rows, db->Query(std::string("SELECT last_key, rows_copied, done FROM ") +
-                               kCheckpointTable + " WHERE table_name = $1",
-                           {table}));
-  if (rows.empty()) return std::optional<Checkpoint>();
-  Checkpoint c;
-  if (auto k = rows.GetText(0, 0); k && !k->empty()) {
-    FERRY_ASSIGN_OR_RETURN(c.last_key, DecodeKey(*k));
-  }
-  c.rows = rows.GetInt(0, 1).value_or(0);
-  c.done = rows.GetInt(0, 2).value_or(0) != 0;
-  return std::optional<Checkpoint>(std::move(c));
-}
-
 class TableCopier {
  public:
-  TableCopier(const CopyOptions& o, const CopyDeps& d, Database* target, ProgressReporter* progress)
-      : o_(o), d_(d), target_(target), progress_(progress) {}
+  TableCopier(const CopyOptions& o, const CopyDeps& d, CopyEndpoint* source, CopyEndpoint* target,
+              ProgressReporter* progress)
+      : o_(o), d_(d), source_(source), target_(target), progress_(progress) {}
 
-  Result<TableCopyResult> Run(Database* source, const std::string& table);
-
-  // The target connection may be replaced by a retry; the caller keeps using it.
-  std::unique_ptr<Database> replaced_target;
+  Result<TableCopyResult> Run(const std::string& table);
 
  private:
-  Status Prepare(Database* source, const std::string& table, TableCopyResult* r);
+  Status Prepare(const std::string& table, TableCopyResult* r);
   Status Pump(const std::string& table, TableCopyResult* r);
-  Status TryWrite(const Batch& b, int64_t rows_after);
   Status WriteWithRetry(const Batch& b, int64_t rows_after);
-  Status SaveCheckpoint(const std::vector<Value>& key, int64_t rows, bool done);
-  Status Reconnect();
+  CopyCheckpoint MakeCheckpoint(const std::vector<Value>& key, int64_t rows, bool done) const {
+    return CopyCheckpoint{key, rows, done, RedactSecrets(o_.from_url)};
+  }
 
   const CopyOptions& o_;
   const CopyDeps& d_;
-  Database* target_;
+  CopyEndpoint* source_;
+  CopyEndpoint* target_;
   ProgressReporter* progress_;
   TableSchema schema_;
   std::vector<std::string> key_;
-  std::unique_ptr<TableWriter> writer_;
-  std::optional<Checkpoint> checkpoint_;
+  std::optional<CopyCheckpoint> checkpoint_;
 };
 
-Status TableCopier::Prepare(Database* source, const std::string& table, TableCopyResult* r) {
-  FERRY_ASSIGN_OR_RETURN(auto sreader, NewSchemaReader(source));
-  FERRY_ASSIGN_OR_RETURN(schema_, sreader->ReadTable(table));
-  FERRY_RETURN_IF_ERROR(MapTableTypes(source->dialect(), o_.overrides, &schema_));
+Status TableCopier::Prepare(const std::string& table, TableCopyResult* r) {
+  FERRY_ASSIGN_OR_RETURN(schema_, source_->ReadSourceSchema(table, o_.overrides));
   key_ = schema_.primary_key;
   if (key_.empty()) {
     auto it = o_.order_by.find(table);
@@ -111,13 +68,7 @@ Status TableCopier::Prepare(Database* source, const std::string& table, TableCop
 
   FERRY_ASSIGN_OR_RETURN(bool exists, target_->TableExists(table));
   if (exists) {
-    FERRY_ASSIGN_OR_RETURN(auto treader, NewSchemaReader(target_));
-    FERRY_ASSIGN_OR_RETURN(TableSchema tschema, treader->ReadTable(table));
-    TypeOverrides none;
-    for (auto& c : tschema.columns) {
-      auto t = MapDeclaredType(target_->dialect(), c.declared_type, &c.type_args);
-      c.type = t.value_or(LogicalType::kText);
-    }
+    FERRY_ASSIGN_OR_RETURN(TableSchema tschema, target_->ReadTargetSchema(table));
     FERRY_RETURN_IF_ERROR(CheckTargetShape(schema_, tschema));
   } else {
     if (!o_.create_schema)
@@ -125,29 +76,19 @@ Status TableCopier::Prepare(Database* source, const std::string& table, TableCop
                                 " does not exist: pass --create-schema to create it with "
                                 "mapped types");
     r->created = true;
-    r->create_sql = CreateTableSql(*target_, schema_);
-    if (!o_.dry_run) FERRY_RETURN_IF_ERROR(target_->Exec(r->create_sql));
+    r->create_sql = target_->CreateTableText(schema_);
+    if (!o_.dry_run) FERRY_RETURN_IF_ERROR(target_->CreateTable(schema_, key_));
   }
 
   if (o_.dry_run) {
-    FERRY_ASSIGN_OR_RETURN(
-        Rows n, source->Query("SELECT count(*) FROM " + source->QuoteIdentifier(table), {}));
-    r->source_rows = n.GetInt(0, 0).value_or(0);
+    FERRY_ASSIGN_OR_RETURN(r->source_rows, source_->CountRows(table));
     return Status::OK();
   }
 
-  FERRY_RETURN_IF_ERROR(EnsureCheckpointTable(target_));
-  FERRY_ASSIGN_OR_RETURN(checkpoint_, ReadCheckpoint(target_, table));
+  FERRY_RETURN_IF_ERROR(target_->BeginTable(schema_, key_));
+  FERRY_ASSIGN_OR_RETURN(checkpoint_, target_->ReadCheckpoint(table));
   if (o_.truncate) {
-    Transaction tx(target_);
-    FERRY_RETURN_IF_ERROR(tx.Begin());
-    FERRY_RETURN_IF_ERROR(target_->Exec("DELETE FROM " + target_->QuoteIdentifier(table)));
-    FERRY_RETURN_IF_ERROR(
-        target_
-            ->Execute(std::string("DELETE FROM ") + kCheckpointTable + " WHERE table_name = $1",
-                      {table})
-            .status());
-    FERRY_RETURN_IF_ERROR(tx.Commit());
+    FERRY_RETURN_IF_ERROR(target_->Truncate(table));
     checkpoint_.reset();
   } else if (checkpoint_ && !o_.resume) {
     return InvalidArgument(
@@ -156,54 +97,18 @@ Status TableCopier::Prepare(Database* source, const std::string& table, TableCop
         std::to_string(checkpoint_->rows) + " rows (at " + DisplayKey(key_, checkpoint_->last_key) +
         "): pass --resume to continue it or --truncate to start over");
   } else if (!checkpoint_) {
-    FERRY_ASSIGN_OR_RETURN(
-        Rows n, target_->Query("SELECT count(*) FROM " + target_->QuoteIdentifier(table), {}));
-    int64_t have = n.GetInt(0, 0).value_or(0);
+    FERRY_ASSIGN_OR_RETURN(int64_t have, target_->CountRows(table));
     if (have > 0)
       return InvalidArgument("target table " + table + " already holds " +
                                 std::to_string(have) +
                                 " rows and no copy checkpoint: pass --truncate to replace them");
   }
-  FERRY_ASSIGN_OR_RETURN(writer_, NewTableWriter(target_, table, schema_.ColumnNames()));
-  return Status::OK();
-}
-
-Status TableCopier::SaveCheckpoint(const std::vector<Value>& key, int64_t rows, bool done) {
-  return target_
-      ->Execute(std::string("INSERT INTO ") + kCheckpointTable +
-                    " (table_name, source, last_key, rows_copied, done, updated_at) VALUES "
-                    "($1, $2, $3, $4, $5, $6) ON CONFLICT (table_name) DO UPDATE SET "
-                    "source = excluded.source, last_key = excluded.last_key, "
-                    "rows_copied = excluded.rows_copied, done = excluded.done, "
-                    "updated_at = excluded.updated_at",
-                {schema_.name, RedactSecrets(o_.from_url), EncodeKey(key), rows,
-                 static_cast<int64_t>(done ? 1 : 0),
-                 FormatIsoTime(std::chrono::duration_cast<std::chrono::microseconds>(
-                                   d_.env->WallNow().time_since_epoch())
-                                   .count())})
-      .status();
-}
-
-Status TableCopier::TryWrite(const Batch& b, int64_t rows_after) {
-  Transaction tx(target_);
-  FERRY_RETURN_IF_ERROR(tx.Begin());
-  FERRY_RETURN_IF_ERROR(writer_->Write(b.rows));
-  FERRY_RETURN_IF_ERROR(SaveCheckpoint(b.last_key, rows_after, false));
-  return tx.Commit();
-}
-
-Status TableCopier::Reconnect() {
-  FERRY_ASSIGN_OR_RETURN(auto db, d_.open(o_.to_url));
-  FERRY_RETURN_IF_ERROR(PrepareSession(db.get()));
-  FERRY_ASSIGN_OR_RETURN(writer_, NewTableWriter(db.get(), schema_.name, schema_.ColumnNames()));
-  replaced_target = std::move(db);
-  target_ = replaced_target.get();
   return Status::OK();
 }
 
 Status TableCopier::WriteWithRetry(const Batch& b, int64_t rows_after) {
   for (int attempt = 1;; ++attempt) {
-    Status st = TryWrite(b, rows_after);
+    Status st = target_->WriteBatch(schema_.name, b.rows, MakeCheckpoint(b.last_key, rows_after, false));
     if (st.ok()) return st;
     if (st.code() != Code::kUnavailable || attempt >= o_.max_attempts)
       return st.WithContext("table " + schema_.name + ": writing rows after " +
@@ -213,12 +118,12 @@ Status TableCopier::WriteWithRetry(const Batch& b, int64_t rows_after) {
     d_.logger->Warn("target unavailable, retrying",
                     {{"table", schema_.name}, {"attempt", attempt}, {"error", st.message()}});
     d_.env->SleepFor(std::chrono::duration_cast<std::chrono::microseconds>(wait));
-    if (Status rc = Reconnect(); !rc.ok()) {
+    if (Status rc = target_->Reconnect(); !rc.ok()) {
       d_.logger->Warn("reconnect failed", {{"error", rc.message()}});
       continue;
     }
     // Did the batch commit before the connection went away?
-    auto cp = ReadCheckpoint(target_, schema_.name);
+    auto cp = target_->ReadCheckpoint(schema_.name);
     if (cp.ok() && *cp && (*cp)->rows >= rows_after) return Status::OK();
   }
 }
@@ -232,15 +137,14 @@ Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
       read_status = std::move(st);
       queue.Close();
     };
-    auto src = d_.open(o_.from_url);
-    if (!src.ok()) return fail(src.status());
-    std::unique_ptr<Database> db = std::move(src).value();
-    if (Status st = PrepareSession(db.get()); !st.ok()) return fail(st);
-    KeysetReader keyset(db.get(), table, schema_.ColumnNames(), key_, o_.batch);
-    if (!start.empty()) keyset.SeekAfter(start);
+    auto opened = source_->OpenReader(table, schema_.ColumnNames(), key_, o_.batch,
+                                      CopyEndpoint::ReaderConnection::kOwn);
+    if (!opened.ok()) return fail(opened.status());
+    std::unique_ptr<RowReader> keyset = std::move(opened).value();
+    if (!start.empty()) keyset->SeekAfter(start);
     for (;;) {
       Batch b;
-      Result<bool> more = keyset.Next(&b.rows);
+      Result<bool> more = keyset->Next(&b.rows);
       for (int attempt = 1; !more.ok() && more.status().code() == Code::kUnavailable &&
                             attempt < o_.max_attempts;
            ++attempt) {
@@ -248,16 +152,12 @@ Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
                         {{"table", table}, {"attempt", attempt}, {"error", more.status().message()}});
         d_.env->SleepFor(std::chrono::duration_cast<std::chrono::microseconds>(
             o_.retry_backoff * (1 << (attempt - 1))));
-        auto again = d_.open(o_.from_url);
-        if (!again.ok()) continue;
-        db = std::move(again).value();
-        (void)PrepareSession(db.get());
-        keyset.Reset(db.get());
-        more = keyset.Next(&b.rows);
+        if (!keyset->Reopen().ok()) continue;
+        more = keyset->Next(&b.rows);
       }
       if (!more.ok()) return fail(more.status());
       if (!*more) break;
-      b.last_key = keyset.last_key();
+      b.last_key = keyset->last_key();
       if (!queue.Push(std::move(b))) return;  // the writer stopped
     }
     queue.Close();
@@ -273,7 +173,7 @@ Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
   while (auto b = queue.Pop()) {
     for (auto& row : b->rows)
       for (size_t c = 0; c < row.size(); ++c)
-        row[c] = CarryValue(schema_.columns[c].type, target_->dialect(), std::move(row[c]));
+        row[c] = target_->Carry(schema_.columns[c].type, std::move(row[c]));
     const int64_t n = static_cast<int64_t>(b->rows.size());
     write_status = WriteWithRetry(*b, total + n);
     if (!write_status.ok()) break;
@@ -299,14 +199,14 @@ Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
     return read_status.WithContext("table " + table + ": reading the source after " +
                                    std::to_string(total) +
                                    " rows (the checkpoint is kept: rerun with --resume)");
-  return SaveCheckpoint(last, total, true);
+  return target_->SaveCheckpoint(table, MakeCheckpoint(last, total, true));
 }
 
-Result<TableCopyResult> TableCopier::Run(Database* source, const std::string& table) {
+Result<TableCopyResult> TableCopier::Run(const std::string& table) {
   TableCopyResult r;
   r.table = table;
   const auto t0 = d_.env->Now();
-  FERRY_RETURN_IF_ERROR(Prepare(source, table, &r));
+  FERRY_RETURN_IF_ERROR(Prepare(table, &r));
   if (o_.dry_run) return r;
   if (checkpoint_ && checkpoint_->done) {
     r.skipped = true;
@@ -347,19 +247,19 @@ Result<CopyReport> RunCopy(const CopyOptions& o, const CopyDeps& deps_in) {
     Env* env = d.env;
     d.open = [env](const std::string& url) { return OpenDatabase(url, env); };
   }
-  FERRY_ASSIGN_OR_RETURN(auto source, d.open(o.from_url));
-  FERRY_ASSIGN_OR_RETURN(auto target, d.open(o.to_url));
-  FERRY_RETURN_IF_ERROR(PrepareSession(source.get()));
-  FERRY_RETURN_IF_ERROR(PrepareSession(target.get()));
+  FERRY_ASSIGN_OR_RETURN(auto source,
+                         OpenCopyEndpoint(o.from_url, EndpointRole::kSource, d.open, d.env));
+  FERRY_ASSIGN_OR_RETURN(auto target,
+                         OpenCopyEndpoint(o.to_url, EndpointRole::kTarget, d.open, d.env));
 
   std::vector<std::string> tables = o.tables;
   if (tables.empty()) {
-    FERRY_ASSIGN_OR_RETURN(auto reader, NewSchemaReader(source.get()));
-    FERRY_ASSIGN_OR_RETURN(tables, reader->ListTables());
+    FERRY_ASSIGN_OR_RETURN(tables, source->ListTables());
   }
   for (const auto& t : tables) {
     FERRY_ASSIGN_OR_RETURN(bool exists, source->TableExists(t));
-    if (!exists) return NotFound("source table " + t + " does not exist");
+    if (!exists)
+      return NotFound("source table " + t + " does not exist in " + RedactSecrets(o.from_url));
   }
 
   CopyReport report;
@@ -369,8 +269,8 @@ Result<CopyReport> RunCopy(const CopyOptions& o, const CopyDeps& deps_in) {
   if (!o.dry_run) {
     uint64_t total = 0;
     for (const auto& t : tables) {
-      auto n = source->Query("SELECT count(*) FROM " + source->QuoteIdentifier(t), {});
-      if (n.ok()) total += static_cast<uint64_t>(n->GetInt(0, 0).value_or(0));
+      auto n = source->CountRows(t);
+      if (n.ok()) total += static_cast<uint64_t>(*n);
     }
     po.total = total;
   }
@@ -378,9 +278,8 @@ Result<CopyReport> RunCopy(const CopyOptions& o, const CopyDeps& deps_in) {
   if (!o.dry_run) progress.Start();
   const auto t0 = d.env->Now();
   for (const auto& t : tables) {
-    TableCopier copier(o, d, target.get(), &progress);
-    auto r = copier.Run(source.get(), t);
-    if (copier.replaced_target) target = std::move(copier.replaced_target);
+    TableCopier copier(o, d, source.get(), target.get(), &progress);
+    auto r = copier.Run(t);
     if (!r.ok()) {
       progress.AddFailed();
       return r.status();
@@ -399,7 +298,7 @@ Result<CopyReport> RunCopy(const CopyOptions& o, const CopyDeps& deps_in) {
     vo.overrides = o.overrides;
     vo.order_by = o.order_by;
     FERRY_ASSIGN_OR_RETURN(report.verify,
-                           VerifyTables(source.get(), target.get(), vo, d.logger));
+                           VerifyEndpoints(source.get(), target.get(), vo, d.logger));
     report.verified = true;
   }
   return report;

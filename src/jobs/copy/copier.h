@@ -1,5 +1,7 @@
 // ferry copy: moves tables from one database to another, any engine to any
-// engine, then verifies them (verifier.h).
+// engine, then verifies them (verifier.h). Either side may also be a
+// key-value store (rocksdb:/dir): each side is a CopyEndpoint
+// (copy_endpoint.h), and the steps below are the same for all.
 //
 // Per table:
 //  1. Read the source schema and map its types (type_mapper.h); an unmappable
@@ -37,6 +39,7 @@
 #include <vector>
 
 #include "db/database.h"
+#include "jobs/copy/copy_endpoint.h"
 #include "jobs/copy/type_mapper.h"
 #include "jobs/copy/verifier.h"
 #include "obs/logger.h"
@@ -62,8 +65,6 @@ struct CopyOptions {
   std::chrono::milliseconds retry_backoff{500};
   size_t queue_batches = 4;
 };
-
-using DatabaseOpener = std::function<Result<std::unique_ptr<Database>>(const std::string& url)>;
 
 struct CopyDeps {
   Env* env = nullptr;

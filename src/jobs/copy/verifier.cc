@@ -6,8 +6,7 @@
 #include <set>
 
 #include "jobs/copy/canonical.h"
-#include "jobs/copy/keyset_reader.h"
-#include "jobs/copy/schema_reader.h"
+#include "jobs/copy/copy_endpoint.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 
@@ -61,23 +60,15 @@ class TableScanner {
     return static_cast<size_t>(x % kBuckets);
   }
 
-  // Streams every row of `table` on `db`, calling fn(row, hash).
+  // Streams every row of `table` on `side`, calling fn(row, hash).
   template <typename Fn>
-  Status Scan(Database* db, const std::string& table, size_t page, Fn fn) const {
-    std::vector<std::string> cols = schema_.ColumnNames();
-    if (key_.empty()) {
-      std::string sql = "SELECT ";
-      for (size_t i = 0; i < cols.size(); ++i)
-        sql += (i ? ", " : "") + db->QuoteIdentifier(cols[i]);
-      sql += " FROM " + db->QuoteIdentifier(table);
-      FERRY_ASSIGN_OR_RETURN(Rows rows, db->Query(sql, {}));
-      for (auto& r : rows.rows) fn(r, Hash(r));
-      return Status::OK();
-    }
-    KeysetReader reader(db, table, cols, key_, page);
+  Status Scan(CopyEndpoint* side, const std::string& table, size_t page, Fn fn) const {
+    FERRY_ASSIGN_OR_RETURN(auto reader,
+                           side->OpenReader(table, schema_.ColumnNames(), key_, page,
+                                            CopyEndpoint::ReaderConnection::kShared));
     std::vector<std::vector<Value>> rows;
     for (;;) {
-      FERRY_ASSIGN_OR_RETURN(bool more, reader.Next(&rows));
+      FERRY_ASSIGN_OR_RETURN(bool more, reader->Next(&rows));
       if (!more) break;
       for (auto& r : rows) fn(r, Hash(r));
     }
@@ -99,14 +90,13 @@ std::string Hex128(const Lanes& l) {
   return buf;
 }
 
-Status VerifyOne(Database* source, Database* target, const std::string& table,
+Status VerifyOne(CopyEndpoint* source, CopyEndpoint* target, const std::string& table,
                  const VerifyOptions& o, TableVerifyResult* out) {
-  FERRY_ASSIGN_OR_RETURN(auto sreader, NewSchemaReader(source));
-  FERRY_ASSIGN_OR_RETURN(auto treader, NewSchemaReader(target));
-  FERRY_ASSIGN_OR_RETURN(TableSchema schema, sreader->ReadTable(table));
-  FERRY_RETURN_IF_ERROR(MapTableTypes(source->dialect(), o.overrides, &schema));
-  auto tschema = treader->ReadTable(table);
-  if (!tschema.ok()) return NotFound("table " + table + " does not exist on the target");
+  FERRY_ASSIGN_OR_RETURN(TableSchema schema, source->ReadSourceSchema(table, o.overrides));
+  FERRY_ASSIGN_OR_RETURN(bool target_has, target->TableExists(table));
+  if (!target_has) return NotFound("table " + table + " does not exist on the target");
+  auto tschema = target->ReadTargetSchema(table);
+  if (!tschema.ok()) return tschema.status();
   for (const auto& c : schema.columns)
     if (tschema->ColumnIndex(c.name) < 0)
       return InvalidArgument("column " + table + "." + c.name + " is missing on the target");
@@ -213,12 +203,11 @@ std::string VerifyReport::Summary() const {
          " table(s) differ: " + Join(bad, ", ");
 }
 
-Result<VerifyReport> VerifyTables(Database* source, Database* target, const VerifyOptions& o,
-                                  Logger* logger) {
+Result<VerifyReport> VerifyEndpoints(CopyEndpoint* source, CopyEndpoint* target,
+                                     const VerifyOptions& o, Logger* logger) {
   std::vector<std::string> tables = o.tables;
   if (tables.empty()) {
-    FERRY_ASSIGN_OR_RETURN(auto reader, NewSchemaReader(source));
-    FERRY_ASSIGN_OR_RETURN(tables, reader->ListTables());
+    FERRY_ASSIGN_OR_RETURN(tables, source->ListTables());
   }
   VerifyReport report;
   for (const auto& t : tables) {
@@ -236,6 +225,25 @@ Result<VerifyReport> VerifyTables(Database* source, Database* target, const Veri
     report.tables.push_back(std::move(r));
   }
   return report;
+}
+
+Result<VerifyReport> VerifyTables(Database* source, Database* target, const VerifyOptions& o,
+                                  Logger* logger) {
+  auto s = NewBorrowedSqlEndpoint(source);
+  auto t = NewBorrowedSqlEndpoint(target);
+  return VerifyEndpoints(s.get(), t.get(), o, logger);
+}
+
+Result<VerifyReport> VerifyUrls(const std::string& from, const std::string& to,
+                                const VerifyOptions& o, Env* env, Logger* logger) {
+  DatabaseOpener open = [env](const std::string& url) { return OpenDatabase(url, env); };
+  FERRY_ASSIGN_OR_RETURN(auto source, OpenCopyEndpoint(from, EndpointRole::kSource, open, env));
+  FERRY_ASSIGN_OR_RETURN(auto target, OpenCopyEndpoint(to, EndpointRole::kSource, open, env));
+  for (const auto& t : o.tables) {
+    FERRY_ASSIGN_OR_RETURN(bool exists, source->TableExists(t));
+    if (!exists) return NotFound("source table " + t + " does not exist in " + RedactSecrets(from));
+  }
+  return VerifyEndpoints(source.get(), target.get(), o, logger);
 }
 
 }  // namespace ferry

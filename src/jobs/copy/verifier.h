@@ -15,6 +15,9 @@
 // Rows stream in keyset pages (keyset_reader.h), so memory stays flat; only
 // the second pass holds the rows of the differing buckets (at most 8).
 // A table without a primary key (and no --order-by) is read in one query.
+// Either side may be a key-value store (rocksdb:/dir): the checksum is the
+// same, computed from the same canonical encoding, so SQL <-> RocksDB
+// compares exactly like SQL <-> SQL.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,7 @@
 #include <vector>
 
 #include "db/database.h"
+#include "jobs/copy/copy_endpoint.h"
 #include "jobs/copy/type_mapper.h"
 #include "obs/logger.h"
 
@@ -61,11 +65,22 @@ struct VerifyReport {
   std::string Summary() const;
 };
 
-// Compares the tables of `source` and `target`. An error Status only when the
-// comparison itself cannot run (a table list unreadable); per-table problems
-// (missing target table, unmappable type) land in TableVerifyResult::error.
-// `logger` may be null.
+// Compares the tables of `source` and `target` (SQL databases or key-value
+// stores, copy_endpoint.h). An error Status only when the comparison itself
+// cannot run (a table list unreadable); per-table problems (missing target
+// table, unmappable type) land in TableVerifyResult::error. `logger` may be
+// null.
+Result<VerifyReport> VerifyEndpoints(CopyEndpoint* source, CopyEndpoint* target,
+                                     const VerifyOptions& options, Logger* logger);
+
+// The same over two open Databases.
 Result<VerifyReport> VerifyTables(Database* source, Database* target, const VerifyOptions& options,
                                   Logger* logger);
+
+// Opens both sides by URL (sqlite:, postgres://, rocksdb:/dir, ...; a store
+// must exist) and compares them. NotFound when a table named in
+// options.tables is not on the source.
+Result<VerifyReport> VerifyUrls(const std::string& from, const std::string& to,
+                                const VerifyOptions& options, Env* env, Logger* logger);
 
 }  // namespace ferry

@@ -1,0 +1,74 @@
+// The one table from URL scheme to key-value engine (compare
+// src/db/registry.cc for SQL engines).
+#include "kv/kv_store.h"
+
+#ifdef FERRY_WITH_ROCKSDB
+#include "kv/rocksdb/rocksdb_store.h"
+#endif
+
+namespace ferry {
+namespace {
+
+using Factory = Result<std::unique_ptr<KvStore>> (*)(const std::string& path, KvOpenMode, Env*);
+
+struct Entry {
+  const char* scheme;
+  const char* option;  // the CMake option that builds it in
+  Factory open;        // null when not built in
+};
+
+constexpr Entry kEngines[] = {
+#ifdef FERRY_WITH_ROCKSDB
+    {"rocksdb", "FERRY_WITH_ROCKSDB", &OpenRocksDbStore},
+#else
+    {"rocksdb", "FERRY_WITH_ROCKSDB", nullptr},
+#endif
+};
+
+std::string_view SchemeOf(std::string_view url) {
+  size_t colon = url.find(':');
+  return colon == std::string_view::npos ? std::string_view() : url.substr(0, colon);
+}
+
+// "rocksdb:/a", "rocksdb:///a" -> "/a"; "rocksdb:a" -> "a".
+std::string PathOf(std::string_view url) {
+  std::string_view rest = url.substr(url.find(':') + 1);
+  if (rest.substr(0, 2) == "//") rest.remove_prefix(2);
+  std::string path(rest);
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+}  // namespace
+
+bool IsKvUrl(std::string_view url) {
+  std::string_view s = SchemeOf(url);
+  for (const Entry& e : kEngines)
+    if (s == e.scheme) return true;
+  return false;
+}
+
+std::vector<std::string> KvSchemes() {
+  std::vector<std::string> out;
+  for (const Entry& e : kEngines)
+    if (e.open) out.emplace_back(e.scheme);
+  return out;
+}
+
+Result<std::unique_ptr<KvStore>> OpenKvStore(const std::string& url, KvOpenMode mode, Env* env) {
+  std::string_view scheme = SchemeOf(url);
+  for (const Entry& e : kEngines) {
+    if (scheme != e.scheme) continue;
+    if (!e.open)
+      return NotFound(std::string(e.scheme) + ": this ferry was built without " + e.scheme +
+                      " (install librocksdb-dev and configure with -D" + e.option + "=ON)");
+    std::string path = PathOf(url);
+    if (path.empty())
+      return InvalidArgument("bad URL \"" + url + "\": " + e.scheme +
+                             " wants a directory, e.g. " + e.scheme + ":/var/lib/app/kv");
+    return e.open(path, mode, env);
+  }
+  return NotFound("no key-value engine for \"" + std::string(scheme) + "\" in " + url);
+}
+
+}  // namespace ferry
