@@ -2,9 +2,12 @@
 // while it is in use (src/jobs/reshape/reshape.h, issue 5).
 //
 //   ferry reshape plan FILE                       every step and its SQL, nothing run
-//   ferry reshape run FILE [--max-rate R] [--pause-ms N] [--no-backup]
+//   ferry reshape run FILE [--max-rate R] [--pause-ms N] [--no-backup] [--copy-lock rows|table]
 //   ferry reshape rollback TABLE [--force]        swap back, or restore the snapshot
+//   ferry reshape abort PLAN                      give up an unfinished run (file or name)
 //   ferry reshape status                          the runs in ferry_reshapes
+// run, rollback and abort hold a per-table lock (ReshapeLock), waiting up to
+// the global --lock-timeout for another one; then exit code 7.
 #include <memory>
 #include <ostream>
 
@@ -26,6 +29,7 @@ struct ReshapeFlags {
   double max_rate = 0;
   int pause_ms = 0;
   bool no_backup = false;
+  std::string copy_lock = "rows";
   bool force = false;
   double lock_timeout_ms = 2000;
 };
@@ -40,6 +44,10 @@ Result<std::unique_ptr<Database>> Open(CommandContext& ctx) {
   if (ctx.opts.db_url.empty())
     return InvalidArgument("no database: give --db URL, FERRY_DATABASE_URL or database_url");
   return OpenDatabase(ctx.opts.db_url, ctx.env);
+}
+
+std::chrono::milliseconds LockWait(const CommandContext& ctx) {
+  return std::chrono::milliseconds(static_cast<int64_t>(ctx.opts.lock_timeout_seconds * 1000));
 }
 
 Result<std::unique_ptr<Logger>> MakeLogger(CommandContext& ctx) {
@@ -92,7 +100,9 @@ int RunRun(CommandContext& ctx, const ReshapeFlags& f) {
   o.max_rate = f.max_rate;
   o.pause = std::chrono::milliseconds(f.pause_ms);
   o.backup = f.no_backup ? ReshapeBackup::kSkip : ReshapeBackup::kTake;
+  o.copy_lock = f.copy_lock == "table" ? CopyLock::kTable : CopyLock::kRows;
   o.lock_timeout = std::chrono::milliseconds(static_cast<int64_t>(f.lock_timeout_ms));
+  o.run_lock_wait = LockWait(ctx);
   auto r = RunReshape(db->get(), ctx.env, logger->get(), *plan, o);
   if (!r.ok()) return ReportError(ctx, r.status());
   if (ctx.opts.json()) {
@@ -139,9 +149,11 @@ int RunRollback(CommandContext& ctx, const ReshapeFlags& f) {
   if (!db.ok()) return ReportError(ctx, db.status());
   auto logger = MakeLogger(ctx);
   if (!logger.ok()) return ReportError(ctx, logger.status());
-  auto r = RollbackReshape(db->get(), ctx.env, logger->get(), f.table,
-                           f.force ? RollbackForce::kYes : RollbackForce::kNo,
-                           std::chrono::milliseconds(static_cast<int64_t>(f.lock_timeout_ms)));
+  RollbackOptions o;
+  o.force = f.force ? RollbackForce::kYes : RollbackForce::kNo;
+  o.lock_timeout = std::chrono::milliseconds(static_cast<int64_t>(f.lock_timeout_ms));
+  o.lock_wait = LockWait(ctx);
+  auto r = RollbackReshape(db->get(), ctx.env, logger->get(), f.table, o);
   if (!r.ok()) return ReportError(ctx, r.status());
   if (ctx.opts.json()) {
     *ctx.out << nlohmann::json{{"run_id", r->run_id}, {"method", r->method},
@@ -152,6 +164,36 @@ int RunRollback(CommandContext& ctx, const ReshapeFlags& f) {
     *ctx.out << "rolled back " << f.table << " (" << r->method << " from " << r->restored_from
              << "); the reshaped table is now " << r->set_aside << "\n";
   }
+  return kExitOk;
+}
+
+// PLAN is a plan file (its name is used) or a plan name.
+int RunAbort(CommandContext& ctx, const ReshapeFlags& f) {
+  std::string name = f.file;
+  if (ctx.env->FileExists(f.file)) {
+    auto plan = LoadPlan(ctx, f.file);
+    if (!plan.ok()) return ReportError(ctx, plan.status());
+    name = plan->name;
+  }
+  auto db = Open(ctx);
+  if (!db.ok()) return ReportError(ctx, db.status());
+  auto logger = MakeLogger(ctx);
+  if (!logger.ok()) return ReportError(ctx, logger.status());
+  auto r = AbortReshape(db->get(), ctx.env, logger->get(), name, LockWait(ctx));
+  if (!r.ok()) return ReportError(ctx, r.status());
+  if (ctx.opts.json()) {
+    *ctx.out << nlohmann::json{{"run_id", r->run_id}, {"step", r->step},
+                               {"dropped_table", r->dropped_table}, {"backup", r->backup_name}}
+                    .dump(2)
+             << "\n";
+    return kExitOk;
+  }
+  *ctx.out << "aborted reshape " << r->run_id << " after step " << r->step;
+  if (r->step >= 1 && r->step <= 9) *ctx.out << " (" << kReshapeStepNames[r->step - 1] << ")";
+  *ctx.out << "; " << (r->dropped_table.empty() ? "no new table to drop" : "dropped " + r->dropped_table)
+           << " and the capture triggers; the old table is as it was\n";
+  if (!r->backup_name.empty())
+    *ctx.out << "  snapshot " << r->backup_name << " kept until it expires (ferry backup cleanup)\n";
   return kExitOk;
 }
 
@@ -201,6 +243,10 @@ void AddReshapeCommand(CLI::App& app, CommandRunner* run) {
   r->add_option("--max-rate", f->max_rate, "Copy at most this many rows per second");
   r->add_option("--pause-ms", f->pause_ms, "Pause between batches (ms)");
   r->add_flag("--no-backup", f->no_backup, "Skip the verified snapshot (step 2)");
+  r->add_option("--copy-lock", f->copy_lock,
+                "PostgreSQL copy batches: rows (FOR SHARE, gentle) or table (SHARE lock per"
+                " batch, fastest)")
+      ->check(CLI::IsMember({"rows", "table"}));
   r->add_option("--swap-lock-timeout-ms", f->lock_timeout_ms, "Lock timeout per swap attempt");
   r->callback([run, f] { *run = [f](CommandContext& ctx) { return RunRun(ctx, *f); }; });
 
@@ -208,6 +254,10 @@ void AddReshapeCommand(CLI::App& app, CommandRunner* run) {
   rb->add_option("table", f->table, "Table name")->required();
   rb->add_flag("--force", f->force, "Even if rows were written since the swap");
   rb->callback([run, f] { *run = [f](CommandContext& ctx) { return RunRollback(ctx, *f); }; });
+
+  auto* ab = sub->add_subcommand("abort", "Drop what an unfinished reshape built; old table stays");
+  ab->add_option("plan", f->file, "Plan file or plan name")->required();
+  ab->callback([run, f] { *run = [f](CommandContext& ctx) { return RunAbort(ctx, *f); }; });
 
   auto* st = sub->add_subcommand("status", "Show reshape runs from ferry_reshapes");
   st->callback([run] { *run = [](CommandContext& ctx) { return RunStatus(ctx); }; });

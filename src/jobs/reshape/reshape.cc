@@ -8,16 +8,15 @@
 #include "jobs/backup/backup.h"
 #include "jobs/backup/sqlite_ddl.h"
 #include "jobs/backup/table_checksum.h"
+#include "jobs/reshape/reshape_lock.h"
 #include "jobs/reshape/reshape_sql.h"
+#include "jobs/reshape/reshape_tx.h"
 #include "obs/progress.h"
 
 namespace ferry {
 namespace {
 
-int64_t NowSeconds(Env* env) {
-  return std::chrono::duration_cast<std::chrono::seconds>(env->WallNow().time_since_epoch())
-      .count();
-}
+int64_t NowSeconds(Env* env) { return ReshapeNowSeconds(env); }
 
 void Hook(const ReshapeOptions& o, std::string_view point) {
   if (o.hook) o.hook(point);
@@ -28,74 +27,6 @@ std::string KeyText(const ReshapePlan& plan, const std::vector<Value>& key) {
   for (size_t i = 0; i < key.size() && i < plan.key.size(); ++i)
     s += (i ? ", " : "") + plan.key[i] + "=" + ValueToDisplay(key[i]);
   return s;
-}
-
-Status ExecAll(Database* db, const std::vector<std::string>& stmts) {
-  for (const auto& s : stmts) FERRY_RETURN_IF_ERROR(db->Exec(s));
-  return Status::OK();
-}
-
-bool IsLockTimeout(const Status& st) {
-  const std::string& m = st.message();
-  return m.find("lock timeout") != std::string::npos || m.find("locked") != std::string::npos ||
-         m.find("busy") != std::string::npos || st.code() == Code::kTimeout ||
-         st.code() == Code::kLocked;
-}
-
-// Serial (non-identity) sequences owned by `table`'s columns.
-Result<std::vector<std::pair<std::string, std::string>>> OwnedSequences(Database* db,
-                                                                        const std::string& table) {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (db->dialect() != Dialect::kPostgres) return out;
-  const std::string q = db->QuoteIdentifier(table);
-  FERRY_ASSIGN_OR_RETURN(
-      Rows r, db->Query("SELECT a.attname, pg_get_serial_sequence($1, a.attname) FROM pg_attribute a"
-                        " WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped"
-                        " AND a.attidentity = '' AND pg_get_serial_sequence($1, a.attname) IS NOT NULL",
-                        {q}));
-  for (size_t i = 0; i < r.size(); ++i)
-    out.emplace_back(r.GetText(i, 0).value_or(""), r.GetText(i, 1).value_or(""));
-  return out;
-}
-
-// Moves the ownership of `seqs` to the same-named columns of `to` (when it
-// has them), so dropping the kept table later does not drop a live sequence.
-Status MoveSequences(Database* db, const std::vector<std::pair<std::string, std::string>>& seqs,
-                     const std::string& to) {
-  if (seqs.empty()) return Status::OK();
-  FERRY_ASSIGN_OR_RETURN(std::vector<std::string> cols, TableColumns(db, to));
-  for (const auto& [col, seq] : seqs) {
-    if (std::find(cols.begin(), cols.end(), col) == cols.end()) continue;
-    FERRY_RETURN_IF_ERROR(db->Exec("ALTER SEQUENCE " + seq + " OWNED BY " +
-                                   db->QuoteIdentifier(to) + "." + db->QuoteIdentifier(col)));
-  }
-  return Status::OK();
-}
-
-// Runs `body` in one transaction with a lock timeout, retrying when the
-// table is busy. SQLite waits with its busy timeout (set for the attempt).
-Status WithLockRetries(Database* db, Env* env, Logger* log, std::chrono::milliseconds timeout,
-                       int attempts, const std::function<Status()>& body) {
-  const bool pg = db->dialect() == Dialect::kPostgres;
-  if (!pg) FERRY_RETURN_IF_ERROR(db->Exec("PRAGMA busy_timeout = " + std::to_string(timeout.count())));
-  Status st;
-  for (int a = 1; a <= attempts; ++a) {
-    Transaction tx(db);
-    st = tx.Begin();
-    if (st.ok() && pg)
-      st = db->Exec("SET LOCAL lock_timeout = '" + std::to_string(timeout.count()) + "ms'");
-    if (st.ok()) st = body();
-    if (st.ok()) st = tx.Commit();
-    if (st.ok()) break;
-    if (!IsLockTimeout(st) || a == attempts) break;
-    (void)tx.Rollback();
-    auto backoff = std::chrono::milliseconds(std::min<int64_t>(2000, 100LL << std::min(a, 5)));
-    log->Warn("table busy, retrying", {{"attempt", a}, {"error", st.message()},
-                                       {"backoff_ms", static_cast<int64_t>(backoff.count())}});
-    env->SleepFor(backoff);
-  }
-  if (!pg) (void)db->Exec("PRAGMA busy_timeout = 5000");
-  return st;
 }
 
 class Runner {
@@ -141,6 +72,7 @@ Status Runner::Step(int n, Status (Runner::*fn)()) {
     return Status::OK();
   }
   auto step = steps_.Begin(std::to_string(n) + " " + kReshapeStepNames[n - 1]);
+  Hook(o_, "step " + std::to_string(n) + " begin");
   Status s = step.Finish((this->*fn)());
   if (s.ok()) Hook(o_, "step " + std::to_string(n) + " done");
   return s;
@@ -272,6 +204,7 @@ Status Runner::CreateNew() {
   FERRY_RETURN_IF_ERROR(ExecAll(db_, sql_->CreateNewTable()).WithContext(plan_.path + ": ddl"));
   st_.step = 3;
   FERRY_RETURN_IF_ERROR(Save());
+  Hook(o_, "step 3 before commit");
   return tx.Commit();
 }
 
@@ -281,6 +214,7 @@ Status Runner::Capture() {
   FERRY_RETURN_IF_ERROR(ExecAll(db_, sql_->CreateCapture()).WithContext("capture triggers"));
   st_.step = 4;
   FERRY_RETURN_IF_ERROR(Save());
+  Hook(o_, "step 4 before commit");
   return tx.Commit();
 }
 
@@ -317,17 +251,47 @@ Status Runner::Copy() {
   progress.AddProcessed(static_cast<uint64_t>(st_.rows_copied));
   const auto start = env_->Now();
   int64_t this_run = 0;
+  const bool table_lock =
+      o_.copy_lock == CopyLock::kTable && db_->dialect() == Dialect::kPostgres;
+  int lock_attempt = 0;
   for (bool more = true; more;) {
     const bool has_lower = !lower.empty();
     Transaction tx(db_);
     FERRY_RETURN_IF_ERROR(tx.Begin());
+    if (table_lock) {
+      // A short wait: writers queue behind a waiting LOCK, so give way and retry.
+      Status ls = db_->Exec("SET LOCAL lock_timeout = '" + std::to_string(o_.lock_timeout.count()) +
+                            "ms'");
+      if (ls.ok()) ls = db_->Exec(sql_->LockForCopy());
+      if (!ls.ok()) {
+        (void)tx.Rollback();
+        if (++lock_attempt >= o_.swap_attempts) return ls.WithContext("copy: lock " + plan_.table);
+        log_->Warn("table busy, retrying the batch", {{"attempt", int64_t{lock_attempt}},
+                                                      {"error", ls.message()}});
+        env_->SleepFor(std::chrono::milliseconds(std::min<int64_t>(2000, 100LL << std::min(lock_attempt, 5))));
+        continue;
+      }
+      lock_attempt = 0;
+      FERRY_RETURN_IF_ERROR(db_->Exec("SET LOCAL lock_timeout = 0"));
+    }
     FERRY_ASSIGN_OR_RETURN(Rows ub, has_lower ? ub_next->Query(lower) : ub_first->Query({}));
     const bool has_upper = !ub.empty();
     std::vector<Value> params = lower;
     if (has_upper) params.insert(params.end(), ub.rows[0].begin(), ub.rows[0].end());
-    auto n = db_->Execute(sql_->CopyBatch(has_lower, has_upper), params);
+    auto n = db_->Execute(sql_->CopyBatch(has_lower, has_upper, table_lock), params);
     if (!n.ok()) {
       (void)tx.Rollback();
+      // Out of space (SQLITE_FULL, PostgreSQL 53100) or another I/O error is
+      // not the row's fault: say so, and what to do, instead of trying rows.
+      if (n.status().code() == Code::kIOError || n.status().message().find("No space left") !=
+                                                     std::string::npos ||
+          n.status().message().find("disk is full") != std::string::npos)
+        return IOError("copy batch " +
+                       (has_lower ? "after (" + KeyText(plan_, lower) + ")" : std::string("1")) +
+                       " of " + plan_.table + " into " + plan_.new_table + ": " +
+                       n.status().message() + "; stopped before the swap, " + plan_.table +
+                       " is unchanged; free space and rerun to resume from the checkpoint (" +
+                       std::to_string(st_.rows_copied) + " rows copied)");
       return NameFailingRow(has_lower, has_upper, params, n.status());
     }
     int64_t batch_rows = plan_.batch_size;
@@ -341,6 +305,7 @@ Status Runner::Copy() {
     if (!lower.empty()) st_.last_key = EncodeKey(lower);
     if (!more) st_.step = 5;
     FERRY_RETURN_IF_ERROR(Save());
+    Hook(o_, "batch before commit");
     FERRY_RETURN_IF_ERROR(tx.Commit());
     progress.AddProcessed(static_cast<uint64_t>(batch_rows));
     progress.AddSucceeded(static_cast<uint64_t>(batch_rows));
@@ -389,6 +354,7 @@ Status Runner::Indexes() {
   }
   st_.step = 7;
   FERRY_RETURN_IF_ERROR(Save());
+  Hook(o_, "step 7 before commit");
   return tx.Commit();
 }
 
@@ -404,7 +370,9 @@ Status Runner::Swap() {
     st_.step = 9;
     st_.status = "done";
     st_.error.clear();
-    return Save();
+    FERRY_RETURN_IF_ERROR(Save());
+    Hook(o_, "step 8 before commit");
+    return Status::OK();
   });
   if (!s.ok()) st_ = saved;
   if (s.ok()) log_->Info("swapped", {{"table", plan_.table}, {"old_table", old_name}});
@@ -415,77 +383,10 @@ Status Runner::Swap() {
 
 Result<ReshapeReport> RunReshape(Database* db, Env* env, Logger* logger, const ReshapePlan& plan,
                                  const ReshapeOptions& options) {
+  FERRY_ASSIGN_OR_RETURN(auto lock, ReshapeLock::Acquire(db, env, logger, plan.table,
+                                                         options.run_lock_wait));
   Runner r(db, env, logger, plan, options);
   return r.Run();
-}
-
-Result<RollbackReport> RollbackReshape(Database* db, Env* env, Logger* log,
-                                       const std::string& table, RollbackForce force,
-                                       std::chrono::milliseconds lock_timeout) {
-  FERRY_ASSIGN_OR_RETURN(auto done, LatestDoneForTable(db, table));
-  if (!done) return NotFound("no finished reshape of table \"" + table + "\" in ferry_reshapes");
-  ReshapeState st = *done;
-  RollbackReport rep;
-  rep.run_id = st.run_id;
-  rep.set_aside = table + "_reshaped_" + CompactUtc(NowSeconds(env));
-  const std::string qt = db->QuoteIdentifier(table), qa = db->QuoteIdentifier(rep.set_aside);
-  FERRY_ASSIGN_OR_RETURN(bool old_exists, db->TableExists(st.old_table));
-  if (old_exists) {
-    rep.method = "swap back";
-    rep.restored_from = st.old_table;
-    const std::string qo = db->QuoteIdentifier(st.old_table);
-    FERRY_ASSIGN_OR_RETURN(Rows a, db->Query("SELECT count(*) FROM " + qt, {}));
-    FERRY_ASSIGN_OR_RETURN(Rows b, db->Query("SELECT count(*) FROM " + qo, {}));
-    if (a.GetInt(0, 0) != b.GetInt(0, 0) && force == RollbackForce::kNo)
-      return FailedPrecondition(
-          table + " has " + std::to_string(a.GetInt(0, 0).value_or(0)) + " rows but " +
-          st.old_table + " has " + std::to_string(b.GetInt(0, 0).value_or(0)) +
-          ": rows written since the swap would be set aside with the reshaped table; use --force");
-    FERRY_ASSIGN_OR_RETURN(auto seqs, OwnedSequences(db, table));
-    FERRY_RETURN_IF_ERROR(WithLockRetries(db, env, log, lock_timeout, 10, [&]() -> Status {
-      if (db->dialect() == Dialect::kPostgres)
-        FERRY_RETURN_IF_ERROR(db->Exec("LOCK TABLE " + qt + " IN ACCESS EXCLUSIVE MODE"));
-      FERRY_RETURN_IF_ERROR(db->Exec("ALTER TABLE " + qt + " RENAME TO " + qa));
-      FERRY_RETURN_IF_ERROR(db->Exec("ALTER TABLE " + qo + " RENAME TO " + qt));
-      FERRY_RETURN_IF_ERROR(MoveSequences(db, seqs, table));
-      ReshapeState s = st;
-      s.status = "rolled_back";
-      s.updated_at = NowSeconds(env);
-      return UpdateReshapeState(db, s);
-    }));
-  } else {
-    if (st.backup_name.empty())
-      return NotFound("old table " + st.old_table + " is gone and reshape " + st.run_id +
-                      " took no snapshot: nothing to roll back to");
-    rep.method = "restore snapshot";
-    rep.restored_from = st.backup_name;
-    FERRY_ASSIGN_OR_RETURN(BackupInfo info, VerifySnapshot(db, env, st.backup_name));
-    const std::string qb = db->QuoteIdentifier(st.backup_name);
-    std::vector<std::string> create;
-    if (db->dialect() == Dialect::kPostgres) {
-      create.push_back("CREATE TABLE " + qt + " (LIKE " + qb + " INCLUDING ALL)");
-    } else {
-      FERRY_ASSIGN_OR_RETURN(Rows ddl, db->Query("SELECT sql FROM sqlite_master WHERE type = 'table'"
-                                                 " AND name = $1", {st.backup_name}));
-      FERRY_ASSIGN_OR_RETURN(std::string c, RenameCreateTable(ddl.GetText(0, 0).value_or(""), qt));
-      create.push_back(c);
-    }
-    create.push_back("INSERT INTO " + qt + " SELECT * FROM " + qb);
-    FERRY_RETURN_IF_ERROR(WithLockRetries(db, env, log, lock_timeout, 10, [&]() -> Status {
-      FERRY_RETURN_IF_ERROR(db->Exec("ALTER TABLE " + qt + " RENAME TO " + qa));
-      FERRY_RETURN_IF_ERROR(ExecAll(db, create));
-      FERRY_ASSIGN_OR_RETURN(TableChecksum c, ComputeTableChecksum(db, table));
-      if (c.rows != info.row_count || c.checksum != info.checksum)
-        return Corruption("restored " + table + " does not match snapshot " + info.name);
-      ReshapeState s = st;
-      s.status = "rolled_back";
-      s.updated_at = NowSeconds(env);
-      return UpdateReshapeState(db, s);
-    }));
-  }
-  log->Info("rolled back", {{"table", table}, {"method", rep.method},
-                            {"from", rep.restored_from}, {"set_aside", rep.set_aside}});
-  return rep;
 }
 
 }  // namespace ferry

@@ -25,8 +25,8 @@
 // a committed snapshot and its state update leaves an extra (verified)
 // snapshot behind, never a missing one.
 //
-// Not thread-safe; one Database per call. Two runs of the same plan at the
-// same time are not prevented here (use the Lock seam around it).
+// Not thread-safe; one Database per call. Run, abort and rollback each hold
+// ReshapeLock for the table, so two of them never run at once on one table.
 #pragma once
 
 #include <chrono>
@@ -47,14 +47,28 @@ namespace ferry {
 
 enum class ReshapeBackup { kTake, kSkip };
 
+// How a PostgreSQL copy batch keeps writers from racing it (SQLite batches
+// always exclude other writers):
+//   kRows  FOR SHARE on the batch's rows + ON CONFLICT DO NOTHING: only
+//          writers of those rows wait; every old row's page is dirtied.
+//   kTable LOCK TABLE ... IN SHARE MODE for the batch (under lock_timeout,
+//          retried): every writer waits for the batch, the copy is a plain
+//          INSERT ... SELECT, near the engine's one-statement speed.
+enum class CopyLock { kRows, kTable };
+
 struct ReshapeOptions {
   double max_rate = 0;  // rows per second for the copy; 0 = as fast as possible
   std::chrono::milliseconds pause{0};         // between batches
   ReshapeBackup backup = ReshapeBackup::kTake;
+  CopyLock copy_lock = CopyLock::kRows;
   std::chrono::milliseconds lock_timeout{2000};  // per swap attempt
   int swap_attempts = 10;
-  // Test hook, called at named points ("step 3 done", "batch"); tests use it
-  // to kill the process at a chosen place. May be empty.
+  // How long to wait for another reshape of the same table (ReshapeLock) to
+  // finish; 0 = fail at once with Timeout.
+  std::chrono::milliseconds run_lock_wait{0};
+  // Test hook, called at named points ("step N begin", "step N before
+  // commit", "step N done", "batch before commit", "batch"); tests use it to
+  // kill the process at a chosen place. May be empty.
   std::function<void(std::string_view point)> hook;
 };
 
@@ -91,11 +105,35 @@ struct RollbackReport {
 // the table from the verified snapshot with its original definition.
 // Refuses (FailedPrecondition) when the live table's row count differs from
 // the old table's, i.e. rows were written after the swap that a swap back
-// would drop, unless force is kYes.
+// would drop, unless force is kYes. The set-aside table's partitions and
+// indexes are renamed after it (RenameSetAsideObjects), so the same plan can
+// run again.
+struct AbortReport {
+  std::string run_id;
+  int step = 0;              // the last step the aborted run had finished
+  std::string dropped_table; // "" when the run had not created it yet
+  std::string backup_name;   // its snapshot, kept (ferry backup cleanup)
+};
+
+// Gives up an unfinished (running or failed, not yet swapped) reshape of the
+// plan named `name`: drops its capture triggers and its half-built new table
+// (with its partitions) and marks its ferry_reshapes row "aborted" in one
+// transaction, leaving the old table as it was. The next `run` starts afresh.
+// NotFound when there is no unfinished run; FailedPrecondition when the run
+// already swapped (that is `rollback`).
+Result<AbortReport> AbortReshape(Database* db, Env* env, Logger* logger, const std::string& name,
+                                 std::chrono::milliseconds lock_wait = std::chrono::milliseconds(0));
+
+struct RollbackOptions {
+  RollbackForce force = RollbackForce::kNo;
+  std::chrono::milliseconds lock_timeout{2000};  // per swap-back attempt
+  std::chrono::milliseconds lock_wait{0};        // for another reshape of the table
+  // Test hook: "rollback before commit". May be empty.
+  std::function<void(std::string_view point)> hook;
+};
+
 Result<RollbackReport> RollbackReshape(Database* db, Env* env, Logger* logger,
                                        const std::string& table,
-                                       RollbackForce force = RollbackForce::kNo,
-                                       std::chrono::milliseconds lock_timeout =
-                                           std::chrono::milliseconds(2000));
+                                       const RollbackOptions& options = {});
 
 }  // namespace ferry

@@ -154,7 +154,17 @@ std::string ReshapeSql::BatchUpperBound(bool lower) const {
          " ORDER BY " + KeyList() + " LIMIT 1 OFFSET " + std::to_string(plan_.batch_size - 1);
 }
 
-std::string ReshapeSql::CopyBatch(bool lower, bool upper) const {
+std::string ReshapeSql::LockForCopy() const { return "LOCK TABLE " + table() + " IN SHARE MODE"; }
+
+std::string ReshapeSql::CopyBatch(bool lower, bool upper, bool table_locked) const {
+  if (dialect_ == Dialect::kPostgres && table_locked) {
+    // Keys are NOT NULL (pre-check) and the range excludes NULLs, so NOT IN
+    // has no NULL trap; the subquery is uncorrelated, so it is hashed once.
+    const std::string key = plan_.key.size() == 1 ? KeyList("o") : "(" + KeyList("o") + ")";
+    return "INSERT INTO " + new_table() + " SELECT " + plan_.select + " FROM (SELECT * FROM " +
+           table() + RangeWhere(lower, upper, "") + ") AS o WHERE " + key + " NOT IN (SELECT " +
+           KeyList() + " FROM " + new_table() + RangeWhere(lower, upper, "") + ")";
+  }
   if (dialect_ == Dialect::kPostgres) {
     // FOR SHARE: a row a writer is changing right now is copied only after
     // that writer commits (its trigger then wins), and a row deleted in the
@@ -248,6 +258,11 @@ std::vector<ReshapeSql::PrintedStep> ReshapeSql::Describe() const {
   s[4].sql = {"-- per batch of " + std::to_string(plan_.batch_size) +
                   " rows, each its own transaction with its checkpoint in ferry_reshapes:",
               BatchUpperBound(true), CopyBatch(true, true)};
+  if (dialect_ == Dialect::kPostgres) {
+    s[4].sql.push_back("-- or, with --copy-lock table (writers wait for each batch):");
+    s[4].sql.push_back(LockForCopy());
+    s[4].sql.push_back(CopyBatch(true, true, true));
+  }
   if (dialect_ == Dialect::kPostgres) {
     s[5].sql = {"-- in one REPEATABLE READ snapshot:", MappedOldChecksum(), NewChecksum()};
     if (plan_.partition_count > 0) s[5].sql.push_back(PartitionCounts());

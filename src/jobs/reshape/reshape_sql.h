@@ -40,7 +40,12 @@ class ReshapeSql {
   // Step 5. lower/upper: whether the bound exists. Parameters: lower key
   // values then upper key values.
   std::string BatchUpperBound(bool lower) const;  // key of the batch's last row
-  std::string CopyBatch(bool lower, bool upper) const;
+  // table_locked: the batch holds LockForCopy() (PostgreSQL), so no writer
+  // runs beside it: a plain INSERT that skips keys the capture trigger already
+  // wrote (an uncorrelated, hashed NOT IN over the batch's range), instead of
+  // FOR SHARE row locks and ON CONFLICT DO NOTHING.
+  std::string CopyBatch(bool lower, bool upper, bool table_locked = false) const;
+  std::string LockForCopy() const;  // LOCK TABLE <old> IN SHARE MODE
   std::string KeysInRange(bool lower, bool upper) const;  // for naming a failing row
   std::string CopyOneRow() const;                          // key = $1..$n
   // Step 6. Rows come back in key order with the key columns last.

@@ -1,0 +1,46 @@
+// Helpers shared by the reshape steps and its undo (rollback, abort): short
+// transactions under a lock timeout, serial sequences that must follow a
+// renamed table, and renaming a set-aside table's indexes and partitions out
+// of the way so the plan can run again without name collisions.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "db/database.h"
+#include "obs/logger.h"
+
+namespace ferry {
+
+int64_t ReshapeNowSeconds(Env* env);
+
+Status ExecAll(Database* db, const std::vector<std::string>& stmts);
+
+// Runs `body` in one transaction with a lock timeout, retrying up to
+// `attempts` times when the table is busy. SQLite waits with its busy
+// timeout (set for the attempt). On failure nothing of `body` is committed.
+Status WithLockRetries(Database* db, Env* env, Logger* log, std::chrono::milliseconds timeout,
+                       int attempts, const std::function<Status()>& body);
+
+// Serial (non-identity) sequences owned by `table`'s columns (PostgreSQL;
+// empty elsewhere): (column, sequence).
+Result<std::vector<std::pair<std::string, std::string>>> OwnedSequences(Database* db,
+                                                                        const std::string& table);
+
+// Moves the ownership of `seqs` to the same-named columns of `to` (when it
+// has them), so dropping the kept table later does not drop a live sequence.
+Status MoveSequences(Database* db, const std::vector<std::pair<std::string, std::string>>& seqs,
+                     const std::string& to);
+
+// Frees the names a plan gives to the objects of its new table, once that
+// table is set aside (renamed) by a rollback: on PostgreSQL its partitions
+// become "<set_aside>_p<n>" and every index (and so primary-key/unique
+// constraint) of it and its partitions "<set_aside>_i<n>"; SQLite cannot
+// rename an index, so the set-aside table's named indexes are dropped (its
+// rows are kept). Call inside the rollback's transaction.
+Status RenameSetAsideObjects(Database* db, Logger* log, const std::string& set_aside);
+
+}  // namespace ferry
