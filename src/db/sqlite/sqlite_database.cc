@@ -22,19 +22,33 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what = {}) {
   return ExecutionFailed(msg);
 }
 
-Status Bind(sqlite3* db, sqlite3_stmt* stmt, const std::vector<Value>& params) {
-  sqlite3_reset(stmt);
-  sqlite3_clear_bindings(stmt);
+// For each SQLite parameter slot 1..n, which of our $k it is. Our SQL spells
+// parameters $1..$n; SQLite treats "$1" as a named parameter, so map by name
+// rather than by position of first use. Computed once per prepared
+// statement: sqlite3_bind_parameter_name() scans a list, so calling it on
+// every bind made a multi-row INSERT of thousands of parameters quadratic.
+std::vector<size_t> ParameterSlots(sqlite3_stmt* stmt) {
   int n = sqlite3_bind_parameter_count(stmt);
+  std::vector<size_t> slots(static_cast<size_t>(n));
   for (int i = 1; i <= n; ++i) {
-    // Our SQL spells parameters $1..$n; SQLite treats "$1" as a named
-    // parameter, so map by name rather than by position of first use.
     const char* name = sqlite3_bind_parameter_name(stmt, i);
     size_t idx = static_cast<size_t>(i);
     if (name != nullptr && (name[0] == '$' || name[0] == '?')) {
       auto parsed = ParseUint(name + 1);
       if (parsed) idx = *parsed;
     }
+    slots[static_cast<size_t>(i - 1)] = idx;
+  }
+  return slots;
+}
+
+Status Bind(sqlite3* db, sqlite3_stmt* stmt, const std::vector<size_t>& slots,
+            const std::vector<Value>& params) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  const int n = static_cast<int>(slots.size());
+  for (int i = 1; i <= n; ++i) {
+    const size_t idx = slots[static_cast<size_t>(i - 1)];
     if (idx == 0 || idx > params.size())
       return InvalidArgument("sqlite: statement wants parameter " + std::to_string(idx) +
                              " but only " + std::to_string(params.size()) + " given");
@@ -106,15 +120,16 @@ Result<int64_t> Run(sqlite3* db, sqlite3_stmt* stmt, Rows* out) {
 
 class SqliteStatement final : public PreparedStatement {
  public:
-  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt)
+      : db_(db), stmt_(stmt), slots_(ParameterSlots(stmt)) {}
   ~SqliteStatement() override { sqlite3_finalize(stmt_); }
 
   Result<int64_t> Execute(const std::vector<Value>& params) override {
-    FERRY_RETURN_IF_ERROR(Bind(db_, stmt_, params));
+    FERRY_RETURN_IF_ERROR(Bind(db_, stmt_, slots_, params));
     return Run(db_, stmt_, nullptr);
   }
   Result<Rows> Query(const std::vector<Value>& params) override {
-    FERRY_RETURN_IF_ERROR(Bind(db_, stmt_, params));
+    FERRY_RETURN_IF_ERROR(Bind(db_, stmt_, slots_, params));
     Rows rows;
     auto r = Run(db_, stmt_, &rows);
     if (!r.ok()) return r.status();
@@ -124,6 +139,7 @@ class SqliteStatement final : public PreparedStatement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  std::vector<size_t> slots_;  // ParameterSlots(stmt_)
 };
 
 class SqliteDatabase final : public Database {

@@ -11,6 +11,7 @@
 #include "util/bounded_queue.h"
 #include "jobs/ingest/codec_schema.h"
 #include "jobs/ingest/record_writer.h"
+#include "jobs/ingest/writer_tuning.h"
 #include "lock/local/local_lock.h"
 #include "store/codecs/codec.h"
 
@@ -146,7 +147,9 @@ class IngestRun {
       return Status::OK();
     });
     if (!st.ok() && st.code() != Code::kCancelled) {
-      SetFatal(st.WithContext("cannot list " + store_->Describe()));
+      // Store errors already name the store ("file:///x: listing: ..."):
+      // say what failed, not where, a second time.
+      SetFatal(st.WithContext("cannot list the source"));
     }
     keys_.Close();
   }
@@ -244,8 +247,16 @@ class IngestRun {
         st = writer.WriteBatch(objects, &outcomes, &errors);
       }
       if (!st.ok()) {
-        SetFatal(st.WithContext("writing a batch of " + std::to_string(batch.size()) +
-                                " objects (first " + batch.front().object_key + ")"));
+        // The batch was rolled back: its objects are failed (and so never
+        // deleted); a re-run after the cause is fixed picks them up.
+        progress_.AddFailed(batch.size());
+        migrate_fail_.Inc(static_cast<double>(batch.size()));
+        std::string what = "writing a batch of " + std::to_string(batch.size()) +
+                           " objects (first " + batch.front().object_key + ")";
+        if (RecordWriter::IsDiskFull(st)) {
+          what = "the database is full; free space and re-run (committed objects are skipped): " + what;
+        }
+        SetFatal(st.WithContext(what));
         continue;
       }
       batch_size_.Observe(static_cast<double>(batch.size()));
@@ -373,6 +384,12 @@ Result<IngestReport> RunIngest(const IngestOptions& options, const IngestDeps& d
   for (int i = 1; i < writers; ++i) {
     FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, open_db());
     dbs.push_back(std::move(db));
+  }
+
+  if (!options.dry_run) {
+    const SourceAfterCommit source =
+        options.delete_source ? SourceAfterCommit::kDeleted : SourceAfterCommit::kKept;
+    for (auto& db : dbs) FERRY_RETURN_IF_ERROR(TuneWriterConnection(db.get(), source));
   }
 
   MetricsRegistry own_metrics;

@@ -36,8 +36,12 @@ bool RecordWriter::IsFatal(const Status& st) {
     default:
       break;
   }
+  return IsDiskFull(st);
+}
+
+bool RecordWriter::IsDiskFull(const Status& st) {
   const std::string& m = st.message();
-  return m.find("disk is full") != std::string::npos ||
+  return m.find("disk is full") != std::string::npos ||  // SQLITE_FULL (also max_page_count)
          m.find("No space left") != std::string::npos ||
          m.find("could not extend file") != std::string::npos ||
          m.find("SQLSTATE 53") != std::string::npos;  // insufficient_resources
@@ -65,8 +69,13 @@ Status RecordWriter::InsertChunked(size_t table, const std::vector<const Row*>& 
     size_t n = kMaxRowsPerStatement;
     while (n > left) n /= 2;  // 256, 128, ..., 1: few distinct statements
     FERRY_ASSIGN_OR_RETURN(PreparedStatement * stmt, Statement(table, n));
-    params_.clear();
-    params_.reserve(n * columns);
+    // Assigned element by element into the reused buffer: a string value
+    // assigned over a string keeps its capacity, so the hot loop mostly
+    // copies bytes instead of allocating.
+    if (params_.size() <= table) params_.resize(table + 1);
+    std::vector<Value>& params = params_[table];
+    params.resize(n * columns);
+    size_t p = 0;
     for (size_t r = pos; r < pos + n; ++r) {
       const Row& row = *rows[r];
       if (row.size() != columns) {
@@ -75,15 +84,15 @@ Status RecordWriter::InsertChunked(size_t table, const std::vector<const Row*>& 
                                std::to_string(row.size()) + " values, expected " +
                                std::to_string(columns));
       }
-      params_.insert(params_.end(), row.begin(), row.end());
+      for (const Value& v : row) params[p++] = v;
     }
     if (returned) {
-      FERRY_ASSIGN_OR_RETURN(Rows out, stmt->Query(params_));
+      FERRY_ASSIGN_OR_RETURN(Rows out, stmt->Query(params));
       for (size_t i = 0; i < out.size(); ++i) {
         if (auto k = out.GetText(i, 0)) returned->push_back(std::move(*k));
       }
     } else {
-      FERRY_RETURN_IF_ERROR(stmt->Execute(params_).status());
+      FERRY_RETURN_IF_ERROR(stmt->Execute(params).status());
     }
     pos += n;
   }

@@ -63,6 +63,8 @@ class RecordWriter {
 
   // True for errors no retry of the same work can fix (stop the run).
   static bool IsFatal(const Status& st);
+  // True when the engine said its disk (or its size limit) is full.
+  static bool IsDiskFull(const Status& st);
 
  private:
   // Writes the given objects in one transaction (no retries).
@@ -77,7 +79,7 @@ class RecordWriter {
   const Codec* const codec_;
   std::map<std::pair<size_t, size_t>, std::unique_ptr<PreparedStatement>> statements_;
   std::unique_ptr<PreparedStatement> exists_;
-  std::vector<Value> params_;  // reused buffer
+  std::vector<std::vector<Value>> params_;  // per table: reused parameter buffers
   std::string last_sqlstate_;  // of the last failed WriteOnce (PostgreSQL)
 };
 

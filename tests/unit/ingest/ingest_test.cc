@@ -4,12 +4,15 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "fake_blob_store.h"
 #include "fake_database.h"
 #include "ferry/read_through.h"
 #include "jobs/ingest/ingest.h"
+#include "jobs/ingest/record_writer.h"
+#include "store/codecs/codec.h"
 #include "lock/local/local_lock.h"
 #include "store/codecs/narinfo.h"
 #include "store/codecs/narinfo_generator.h"
@@ -199,6 +202,126 @@ TEST_F(IngestTest, FatalCommitStopsRunDeletesNothingUncommittedAndReRunCompletes
   EXPECT_TRUE(r2.clean());
   EXPECT_EQ(Count("narinfos"), 100);
   EXPECT_EQ(store_.Size(), 1u);
+}
+
+// Issue 3, "the disk fills": SQLite's max_page_count on the writer
+// connection gives a real SQLITE_FULL part-way through the run.
+TEST_F(IngestTest, DatabaseFullRollsBackTheBatchCountsItFailedAndReRunCompletes) {
+  const int n = 400;
+  Fill(n);
+  auto full_at_80_pages = [&]() -> Result<std::unique_ptr<Database>> {
+    FERRY_ASSIGN_OR_RETURN(auto db, OpenDatabase(db_url_, Env::Default()));
+    FERRY_RETURN_IF_ERROR(db->Exec("PRAGMA max_page_count=80"));  // 320 KB at 4 KB pages
+    return db;
+  };
+  IngestOptions o;
+  o.batch_size = 25;
+  o.concurrency = 2;
+  o.delete_source = true;
+  IngestReport r = Run(o, nullptr, full_at_80_pages);
+  ASSERT_FALSE(r.fatal.ok());
+  EXPECT_EQ(r.fatal.code(), Code::kIOError) << r.fatal.ToString();
+  EXPECT_NE(r.fatal.message().find("the database is full"), std::string::npos) << r.fatal.ToString();
+  EXPECT_NE(r.fatal.message().find("disk is full"), std::string::npos) << r.fatal.ToString();
+  EXPECT_FALSE(r.clean());
+
+  const int64_t rows = Count("narinfos");
+  EXPECT_GT(rows, 0);
+  EXPECT_LT(rows, n);
+  EXPECT_EQ(r.progress.succeeded, static_cast<uint64_t>(rows));
+  EXPECT_GE(r.progress.failed, 1u);   // the rolled-back batch
+  EXPECT_LE(r.progress.failed, 25u);  // ...and nothing else
+  // Only committed objects were deleted; every other one is still there.
+  EXPECT_EQ(r.deleted, static_cast<uint64_t>(rows));
+  EXPECT_EQ(static_cast<int64_t>(store_.Size()) - 1, n - rows);
+  // The batch left nothing behind: every reference belongs to a committed
+  // narinfo and every committed narinfo has all of its references.
+  {
+    auto db = OpenDatabase(db_url_, Env::Default());
+    ASSERT_TRUE(db.ok());
+    auto hashes = (*db)->Query("SELECT hash FROM narinfos", {});
+    ASSERT_TRUE(hashes.ok());
+    std::map<std::string, size_t> refs_of;
+    for (int i = 0; i < n; ++i) {
+      NarInfo info = GenerateNarInfo(i);
+      refs_of[info.hash] = info.references.size();
+    }
+    int64_t expected = 0;
+    for (size_t i = 0; i < hashes->size(); ++i) expected += refs_of[*hashes->GetText(i, 0)];
+    EXPECT_EQ(Count("narinfo_references"), expected);
+  }
+
+  // Space is freed (no page limit): the re-run completes, nothing lost or doubled.
+  IngestReport r2 = Run(o);
+  EXPECT_TRUE(r2.clean()) << r2.fatal.ToString();
+  EXPECT_EQ(r2.progress.succeeded, static_cast<uint64_t>(n - rows));
+  EXPECT_EQ(Count("narinfos"), n);
+  EXPECT_EQ(Count("narinfo_references"), ExpectedRefs(n));
+  EXPECT_EQ(store_.Size(), 1u);  // nix-cache-info
+}
+
+// Issue 3: "concurrent writers racing on one key are counted as skipped, not
+// failed". Two writers on their own connections write the same 120 objects
+// in opposite orders, in batches, at once.
+TEST_F(IngestTest, WritersRacingOnTheSameKeysCountSkippedNotFailed) {
+  Run({});  // creates the codec tables
+  auto codec = MakeCodec("narinfo");
+  ASSERT_TRUE(codec.ok());
+  const int n = 120;
+  std::vector<std::vector<Record>> objects(n);
+  for (int i = 0; i < n; ++i) {
+    NarInfo info = GenerateNarInfo(i);
+    ASSERT_TRUE((*codec)->Parse(NarInfoObjectKey(info.hash), GenerateNarInfoText(i), &objects[i]).ok());
+  }
+  std::atomic<int> inserted{0}, skipped{0}, failed{0}, fatal{0};
+  auto writer = [&](bool reverse) {
+    auto db = OpenDatabase(db_url_, Env::Default());
+    if (!db.ok()) {
+      fatal.fetch_add(1);
+      return;
+    }
+    RecordWriter w(db->get(), codec->get());
+    for (int start = 0; start < n; start += 10) {
+      std::vector<const std::vector<Record>*> batch;
+      for (int i = start; i < start + 10; ++i) batch.push_back(&objects[reverse ? n - 1 - i : i]);
+      std::vector<WriteOutcome> outcomes;
+      std::vector<Status> errors;
+      if (!w.WriteBatch(batch, &outcomes, &errors).ok()) {
+        fatal.fetch_add(1);
+        return;
+      }
+      for (WriteOutcome oc : outcomes) {
+        (oc == WriteOutcome::kInserted ? inserted : oc == WriteOutcome::kSkipped ? skipped : failed)
+            .fetch_add(1);
+      }
+    }
+  };
+  std::thread a(writer, false), b(writer, true);
+  a.join();
+  b.join();
+  EXPECT_EQ(fatal.load(), 0);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(inserted.load(), n);  // each key inserted by exactly one writer
+  EXPECT_EQ(skipped.load(), n);   // and skipped by the other
+  EXPECT_EQ(Count("narinfos"), n);
+  EXPECT_EQ(Count("narinfo_references"), ExpectedRefs(n));
+}
+
+// The listing error names the store once (it used to say
+// "cannot list file:///x: file:///x: listing: ...").
+TEST_F(IngestTest, ListingErrorNamesTheStoreOnce) {
+  IngestOptions o;
+  o.database_url = db_url_;
+  o.source_url = "file://" + dir_ + "/does-not-exist";
+  IngestDeps deps;
+  deps.logger = logger_.get();
+  auto r = RunIngest(o, deps);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const std::string& m = r->fatal.message();
+  const std::string store = "file://" + dir_ + "/does-not-exist";
+  ASSERT_NE(m.find(store), std::string::npos) << m;
+  EXPECT_EQ(m.find(store, m.find(store) + 1), std::string::npos) << m;
+  EXPECT_EQ(m.rfind("cannot list the source: " + store, 0), 0u) << m;
 }
 
 TEST_F(IngestTest, DryRunWritesAndDeletesNothing) {
