@@ -1,6 +1,7 @@
 #include "core/migration_lock.h"
 
 #include "lock/file/file_lock.h"
+#include "lock/mysql/get_lock.h"
 #include "lock/postgres/advisory_lock.h"
 
 namespace ferry {
@@ -25,6 +26,7 @@ Result<std::unique_ptr<Lock>> NewMigrationLock(Database* db, Env* env) {
   if (db->capabilities().advisory_locks) {
     return std::unique_ptr<Lock>(new PostgresAdvisoryLock(db, env));
   }
+  if (db->dialect() == Dialect::kMysql) return std::unique_ptr<Lock>(new MysqlGetLock(db, env));
   const DatabaseUrl& url = db->url();
   if (url.IsFileEngine()) {
     if (url.path == ":memory:") return std::unique_ptr<Lock>(new NoLock());

@@ -1,5 +1,6 @@
 // The lock that keeps migration runners one at a time, chosen per engine:
 // PostgreSQL: a session advisory lock on the migration connection itself.
+// MySQL:      a named lock (GET_LOCK) on the migration connection itself.
 // SQLite:     an flock on "<database file>.ferry-lock" beside the database.
 // :memory: databases belong to one process, which needs no lock.
 #pragma once

@@ -114,6 +114,17 @@ TxDecision DecideTxMode(const std::string& sql, const std::vector<SqlStatement>&
     d.warning = why + At(s) + "; add -- ferry:no-transaction at the top of the file";
   }
   d.reason = "default: one transaction per migration";
+  if (dialect == Dialect::kMysql) {
+    // MySQL commits DDL implicitly: say so, since a failure after it stays.
+    for (const SqlStatement& s : stmts) {
+      std::string k = LeadingKeywords(s.text, 1);
+      if (k == "create" || k == "alter" || k == "drop" || k == "rename" || k == "truncate") {
+        d.reason += " (MySQL commits at " + ToUpper(LeadingKeywords(s.text, 2)) + At(s) +
+                    ": statements before it cannot be rolled back)";
+        break;
+      }
+    }
+  }
   return d;
 }
 

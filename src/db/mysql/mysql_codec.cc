@@ -1,5 +1,6 @@
 #include "db/mysql/mysql_codec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
