@@ -19,6 +19,8 @@
 #include "db/database.h"
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_manager.h"
+#include "jobs/backup/kv_archive.h"
+#include "kv/kv_store.h"
 
 namespace ferry::cli {
 namespace {
@@ -134,6 +136,22 @@ int Emit(CommandContext& ctx, const nlohmann::json& j) {
 int RunCreate(CommandContext& ctx, const BackupFlags& f) {
   if (f.table.empty() == !f.archive)
     return ReportError(ctx, InvalidArgument("backup create: give --table NAME or --archive"));
+  if (IsKvUrl(ctx.opts.db_url)) {  // a key-value store: archives only (its own checkpoint)
+    if (!f.archive)
+      return ReportError(ctx, InvalidArgument("backup create: a key-value store has no table "
+                                              "snapshots; use --archive"));
+    auto retention = Retention(ctx, f);
+    if (!retention.ok()) return ReportError(ctx, retention.status());
+    ArchiveOptions o;
+    o.dir = ArchiveDir(ctx, f);
+    o.retention = *retention;
+    o.compression = f.compression == "gzip" ? Compression::kGzip : Compression::kZstd;
+    auto b = CreateKvArchive(ctx.opts.db_url, ctx.env, o);
+    if (!b.ok()) return ReportError(ctx, b.status());
+    if (ctx.opts.json()) return Emit(ctx, {{"ok", true}, {"backup", ToJson(*b, NowSeconds(ctx.env))}});
+    PrintInfo(*ctx.out, *b, "created and verified");
+    return kExitOk;
+  }
   auto db = Open(ctx);
   if (!db.ok()) return ReportError(ctx, db.status());
   auto retention = Retention(ctx, f);
@@ -189,6 +207,19 @@ int RunList(CommandContext& ctx) {
 }
 
 int RunVerify(CommandContext& ctx, const BackupFlags& f) {
+  if (IsKvUrl(ctx.opts.db_url)) {  // key-value archives are files only (no catalog)
+    auto r = VerifyKvArchive(f.name, ctx.env, f.deep ? VerifyDepth::kDeep : VerifyDepth::kChecksums);
+    if (!r.ok()) return ReportError(ctx, r.status());
+    if (ctx.opts.json())
+      return Emit(ctx, {{"ok", true}, {"archive", r->path}, {"engine", r->engine},
+                        {"method", r->method}, {"files", r->file_sizes}, {"tables", r->table_rows},
+                        {"test_restored", r->test_restored}});
+    *ctx.out << "archive " << r->path << ": OK (" << r->engine << ", " << r->method << ")\n";
+    for (const auto& [t, n] : r->table_rows)
+      *ctx.out << "  " << t << ": " << n << " rows"
+               << (r->test_restored ? " (test restore matches)" : "") << "\n";
+    return kExitOk;
+  }
   auto db = Open(ctx);
   // A bare archive file can be checked without a database, unless --deep.
   if (IsArchiveName(f.name) && (!db.ok() || ctx.env->FileExists(f.name))) {
@@ -300,6 +331,17 @@ int RunStatus(CommandContext& ctx) {
 }
 
 int RunRestore(CommandContext& ctx, const BackupFlags& f) {
+  if (IsKvUrl(ctx.opts.db_url)) {
+    if (f.name.empty()) return ReportError(ctx, InvalidArgument("backup restore: give the archive path"));
+    std::string safety = f.safety_dir.empty() ? ArchiveDir(ctx, f) : f.safety_dir;
+    auto r = RestoreKvArchive(ctx.opts.db_url, ctx.env, f.name, safety);
+    if (!r.ok()) return ReportError(ctx, r.status());
+    *ctx.out << "restored " << f.name << "\n";
+    if (r->safety) *ctx.out << "  safety archive of the previous state: " << r->safety->location << "\n";
+    for (const auto& [t, n] : r->table_rows)
+      *ctx.out << "  " << t << ": " << n << " rows (matches the archive)\n";
+    return kExitOk;
+  }
   auto db = Open(ctx);
   if (!db.ok()) return ReportError(ctx, db.status());
   if (f.name.empty() == f.at.empty())
