@@ -1,9 +1,14 @@
-// backup_bench ENGINE_URL ROWS RUNS WORKDIR
+// backup_bench ENGINE_URL ROWS RUNS WORKDIR [snapshot]
+// ("snapshot": only the snapshot rows, not the archive ones)
 //
 // Generates `chunks` (ROWS rows, ~600 bytes each: id, tenant, hash, 560
 // hex chars of body, created_at), then times, RUNS times each:
 //   snapshot  CreateVerifiedSnapshot (copy + checksums + spot checks + record)
 //   engine    CREATE TABLE AS SELECT (the engine's own copy, no verification)
+//   engine+v  CREATE TABLE AS SELECT plus the engine's cheapest whole-table
+//             checksum of source and copy, in one transaction (PostgreSQL:
+//             count + sum(hash_record_extended); SQLite: the sqlite3 shell's
+//             sha3_query, SQLite having no hash function of its own)
 //   archive   CreateArchive (dump + tar.zst + read-back verification)
 //   verify    VerifyArchive --deep (checksums + scratch restore)
 //   restore   RestoreArchive (safety archive + extract + load + counts)
@@ -55,14 +60,15 @@ void Shell(const std::string& cmd) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::cerr << "usage: backup_bench URL ROWS RUNS WORKDIR\n";
+  if (argc != 5 && argc != 6) {
+    std::cerr << "usage: backup_bench URL ROWS RUNS WORKDIR [snapshot]\n";
     return 2;
   }
   const std::string url = argv[1];
   const int64_t rows = std::atoll(argv[2]);
   const int runs = std::atoi(argv[3]);
   const std::string work = argv[4];
+  const bool snapshot_only = argc == 6 && std::string(argv[5]) == "snapshot";
   std::filesystem::create_directories(work);
   Env* env = Env::Default();
   auto dbr = OpenDatabase(url, env);
@@ -102,7 +108,7 @@ int main(int argc, char** argv) {
   const double mb = bytes / 1e6;
   std::cerr << "generated " << rows << " rows, " << mb << " MB in " << gen << " s\n";
 
-  std::vector<double> snap, ctas, arch, verify, restore, eng_dump, eng_restore;
+  std::vector<double> snap, ctas, ctas_verify, arch, verify, restore, eng_dump, eng_restore;
   for (int i = 0; i < runs; ++i) {
     SnapshotOptions so;
     so.name = "chunks_bench_snap";
@@ -111,6 +117,23 @@ int main(int argc, char** argv) {
     Check(BackupCatalog(db.get()).Remove("chunks_bench_snap"), "uncatalog");
     ctas.push_back(Time([&] { Check(db->Exec("CREATE TABLE chunks_ctas AS SELECT * FROM chunks"), "ctas"); }));
     Check(db->Exec("DROP TABLE chunks_ctas"), "drop");
+    if (pg) {
+      ctas_verify.push_back(Time([&] {
+        Check(db->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"), "begin");
+        Check(db->Query("SELECT count(*), sum(hash_record_extended(t, 0)) FROM chunks t", {}).status(), "sum");
+        Check(db->Exec("CREATE TABLE chunks_ctas AS SELECT * FROM chunks"), "ctas");
+        Check(db->Query("SELECT count(*), sum(hash_record_extended(t, 0)) FROM chunks_ctas t", {}).status(), "sum");
+        Check(db->Exec("ROLLBACK"), "rollback");
+      }));
+    } else {
+      ctas_verify.push_back(Time([&] {
+        Shell("sqlite3 '" + db->url().path + "' \"BEGIN IMMEDIATE; SELECT count(*), length(sha3_query("
+              "'SELECT * FROM chunks')) FROM chunks; CREATE TABLE chunks_ctas AS SELECT * FROM chunks;"
+              " SELECT count(*), length(sha3_query('SELECT * FROM chunks_ctas')) FROM chunks_ctas;"
+              " ROLLBACK;\" >/dev/null");
+      }));
+    }
+    if (snapshot_only) continue;
 
     ArchiveOptions ao;
     ao.dir = work + "/archives";
@@ -151,6 +174,14 @@ int main(int argc, char** argv) {
   std::printf("| engine | step | median s | rows/s | MB/s | engine's own | its s | ratio |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   row("snapshot create+verify", Median(snap), "CREATE TABLE AS", Median(ctas));
+  row("snapshot create+verify", Median(snap),
+      pg ? "CREATE TABLE AS + sum(hash_record_extended) x2" : "CREATE TABLE AS + sha3_query x2",
+      Median(ctas_verify));
+  if (snapshot_only) {
+    std::printf("\n%lld rows, %.0f MB table data, %d runs each, medians.\n",
+                static_cast<long long>(rows), mb, runs);
+    return 0;
+  }
   row("archive create (+read-back verify)", Median(arch), pg ? "pg_dump -Fc" : "sqlite3 .backup", Median(eng_dump));
   row("archive verify --deep", Median(verify), pg ? "pg_restore (scratch db)" : "sqlite3 .backup", pg ? Median(eng_restore) : Median(eng_dump));
   row("archive restore (+safety archive)", Median(restore), pg ? "pg_restore" : "sqlite3 .restore", Median(eng_restore));

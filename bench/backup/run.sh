@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Backups benchmark: SQLite always, PostgreSQL when FERRY_TEST_PG_URL is set
 # (scripts/test-servers.sh start; source /tmp/ferry-test/env).
-#   bench/backup/run.sh [BUILD_DIR] [ROWS] [RUNS]
+#   bench/backup/run.sh [BUILD_DIR] [ROWS] [RUNS] [snapshot]
+# ("snapshot": only the snapshot steps, not the archive ones)
 set -euo pipefail
-BUILD=${1:-build-backup}; ROWS=${2:-1000000}; RUNS=${3:-3}
+BUILD=${1:-build-backup}; ROWS=${2:-1000000}; RUNS=${3:-3}; ONLY=${4:-}
+uptime
 WORK=$(mktemp -d /tmp/ferry-backup-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-"$BUILD/bench/backup/backup_bench" "sqlite:$WORK/bench.db" "$ROWS" "$RUNS" "$WORK/sqlite"
+"$BUILD/bench/backup/backup_bench" "sqlite:$WORK/bench.db" "$ROWS" "$RUNS" "$WORK/sqlite" $ONLY
 if [[ -n "${FERRY_TEST_PG_URL:-}" ]]; then
   psql "$FERRY_TEST_PG_URL" -q -c 'DROP DATABASE IF EXISTS ferry_backup_bench' >/dev/null
   psql "$FERRY_TEST_PG_URL" -q -c 'CREATE DATABASE ferry_backup_bench' >/dev/null
   PGURL=$(echo "$FERRY_TEST_PG_URL" | sed -E 's#/[^/?]+(\?|$)#/ferry_backup_bench\1#')
-  "$BUILD/bench/backup/backup_bench" "$PGURL" "$ROWS" "$RUNS" "$WORK/pg"
+  "$BUILD/bench/backup/backup_bench" "$PGURL" "$ROWS" "$RUNS" "$WORK/pg" $ONLY
   psql "$FERRY_TEST_PG_URL" -q -c 'DROP DATABASE ferry_backup_bench WITH (FORCE)' >/dev/null
 fi

@@ -10,8 +10,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ferry/status.h"
@@ -24,6 +26,18 @@ struct DirEntry {
 };
 
 enum class FileMode { kDefault, kOwnerOnly };
+
+// A file written front to back (archives, dumps). Not thread-safe.
+// Destroying it without Close() closes it unsynced: what a crash leaves.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  // All of `data` or an error naming the path (IOError, e.g. "No space left
+  // on device"); after an error the file's contents are unspecified.
+  virtual Status Append(std::string_view data) = 0;
+  virtual Status Sync() = 0;   // data on disk (fsync)
+  virtual Status Close() = 0;  // idempotent
+};
 
 class Env {
  public:
@@ -44,6 +58,23 @@ class Env {
   virtual bool FileExists(const std::string& path) = 0;
   virtual Status CreateDirs(const std::string& path) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
+
+  // Streaming writes, for files too big for one string. Added after the
+  // calls above, so they are not pure: an Env that does not override them
+  // (a wrapper that only changes the clock) writes to the real file system.
+  //
+  // Creates `path` exclusively (InvalidArgument if it exists); kOwnerOnly
+  // means mode 0600 whatever the umask.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
+                                                                FileMode mode) {
+    return Default()->NewWritableFile(path, mode);
+  }
+  // rename(2): atomic replacement of `to`.
+  virtual Status RenameFile(const std::string& from, const std::string& to) {
+    return Default()->RenameFile(from, to);
+  }
+  // fsync of a directory, so a rename in it survives a crash.
+  virtual Status SyncDir(const std::string& dir) { return Default()->SyncDir(dir); }
 
   // --- time ---
   // Monotonic clock for durations and deadlines.

@@ -24,7 +24,7 @@ Status ErrnoStatus(const std::string& path, int err) {
   return IOError(m);
 }
 
-Status WriteAll(int fd, const std::string& path, const std::string& data) {
+Status WriteAll(int fd, const std::string& path, std::string_view data) {
   const char* p = data.data();
   size_t left = data.size();
   while (left > 0) {
@@ -38,6 +38,31 @@ Status WriteAll(int fd, const std::string& path, const std::string& data) {
   }
   return Status::OK();
 }
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixWritableFile() override { (void)Close(); }
+
+  Status Append(std::string_view data) override {
+    if (fd_ < 0) return IOError(path_ + ": append after close");
+    return WriteAll(fd_, path_, data);
+  }
+  Status Sync() override {
+    if (fd_ < 0) return IOError(path_ + ": sync after close");
+    return ::fsync(fd_) == 0 ? Status::OK() : ErrnoStatus(path_, errno);
+  }
+  Status Close() override {
+    if (fd_ < 0) return Status::OK();
+    int rc = ::close(fd_);
+    fd_ = -1;
+    return rc == 0 ? Status::OK() : ErrnoStatus(path_, errno);
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
 
 class PosixEnv final : public Env {
  public:
@@ -83,6 +108,32 @@ class PosixEnv final : public Env {
     Status st = WriteAll(fd, path, data);
     ::close(fd);
     return st;
+  }
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
+                                                        FileMode mode) override {
+    const mode_t perm = mode == FileMode::kOwnerOnly ? 0600 : 0644;
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, perm);
+    if (fd < 0) {
+      if (errno == EEXIST) return InvalidArgument(path + ": already exists");
+      return ErrnoStatus(path, errno);
+    }
+    if (mode == FileMode::kOwnerOnly) ::fchmod(fd, 0600);  // whatever the umask says
+    return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(fd, path));
+  }
+
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) return ErrnoStatus(to, errno);
+    return Status::OK();
+  }
+
+  Status SyncDir(const std::string& dir) override {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus(dir, errno);
+    int rc = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    return rc == 0 ? Status::OK() : ErrnoStatus(dir, err);
   }
 
   Result<std::vector<DirEntry>> ListDir(const std::string& path) override {

@@ -183,7 +183,7 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
                                {"files", files},
                                {"tables", dump.tables}};
     members.insert(members.begin(), ArchiveMember{"manifest.json", "", manifest.dump(2) + "\n"});
-    FERRY_RETURN_IF_ERROR(WriteArchiveFile(b.location, opts.compression, members));
+    FERRY_RETURN_IF_ERROR(WriteArchiveFile(env, b.location, opts.compression, members));
     // Read it back from disk: what we verify is what a restore would read.
     FERRY_ASSIGN_OR_RETURN(Manifest m, CheckArchive(b.location));
     (void)m;

@@ -36,15 +36,28 @@ std::string ArchiveError(struct archive* a) {
   return m ? m : "unknown libarchive error";
 }
 
-Status FsyncDir(const std::string& path) {
+std::string DirOf(const std::string& path) {
   size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno(dir, errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  return rc == 0 ? Status::OK() : Errno(dir, err);
+  return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+}
+
+// libarchive's output goes through the Env (so tests can fail the Nth
+// write); the first error is kept to be reported as it was.
+struct EnvSink {
+  WritableFile* file;
+  Status error;
+  Status Or(const Status& fallback) const { return error.ok() ? fallback : error; }
+};
+
+la_ssize_t EnvSinkWrite(struct archive* a, void* client, const void* buf, size_t n) {
+  auto* sink = static_cast<EnvSink*>(client);
+  Status st = sink->file->Append(std::string_view(static_cast<const char*>(buf), n));
+  if (!st.ok()) {
+    if (sink->error.ok()) sink->error = st;
+    archive_set_error(a, EIO, "%s", st.message().c_str());
+    return -1;
+  }
+  return static_cast<la_ssize_t>(n);
 }
 
 Status WriteMembers(struct archive* a, const std::string& partial,
@@ -126,12 +139,12 @@ bool IsSafeMemberName(const std::string& name) {
   return true;
 }
 
-Status WriteArchiveFile(const std::string& path, Compression compression,
+Status WriteArchiveFile(Env* env, const std::string& path, Compression compression,
                         const std::vector<ArchiveMember>& members) {
   const std::string partial = path + ".partial";
-  int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Errno(partial, errno);
-  ::fchmod(fd, 0600);  // whatever the umask says
+  FERRY_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
+                         env->NewWritableFile(partial, FileMode::kOwnerOnly));
+  EnvSink sink{file.get(), Status::OK()};
   std::unique_ptr<struct archive, WriterDeleter> a(archive_write_new());
   Status st;
   archive_write_set_format_pax_restricted(a.get());
@@ -140,16 +153,19 @@ Status WriteArchiveFile(const std::string& path, Compression compression,
   if (rc != ARCHIVE_OK) st = Internal("libarchive: " + ArchiveError(a.get()));
   if (st.ok() && archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK)
     st = Internal("libarchive: " + ArchiveError(a.get()));
-  if (st.ok() && archive_write_open_fd(a.get(), fd) != ARCHIVE_OK)
-    st = IOError(partial + ": " + ArchiveError(a.get()));
+  if (st.ok() && archive_write_open2(a.get(), &sink, nullptr, EnvSinkWrite, nullptr, nullptr) !=
+                     ARCHIVE_OK)
+    st = sink.Or(IOError(partial + ": " + ArchiveError(a.get())));
   if (st.ok()) st = WriteMembers(a.get(), partial, members);
   if (st.ok() && archive_write_close(a.get()) != ARCHIVE_OK)
     st = IOError(partial + ": " + ArchiveError(a.get()));
-  if (st.ok() && ::fsync(fd) != 0) st = Errno(partial, errno);
-  if (::close(fd) != 0 && st.ok()) st = Errno(partial, errno);
-  if (st.ok() && ::rename(partial.c_str(), path.c_str()) != 0) st = Errno(path, errno);
-  if (st.ok()) st = FsyncDir(path);
-  if (!st.ok()) ::unlink(partial.c_str());
+  // The Env's own error (ENOSPC naming the file) says more than libarchive's.
+  if (!st.ok()) st = sink.Or(st);
+  if (st.ok()) st = file->Sync();
+  if (Status c = file->Close(); st.ok()) st = c;
+  if (st.ok()) st = env->RenameFile(partial, path);
+  if (st.ok()) st = env->SyncDir(DirOf(path));
+  if (!st.ok()) (void)env->RemoveFile(partial);
   return st;
 }
 

@@ -2,9 +2,11 @@
 // gzip), with the checks that make it safe to trust and to extract.
 //
 // Writing: the tar goes to `<path>.partial` created exclusively with mode
-// 0600, is fsynced, renamed to `<path>` and the directory fsynced. A crash or
-// an error (disk full) leaves at most a `.partial` file, which no listing
-// treats as a backup; on error the partial file is removed.
+// 0600, is fsynced, renamed to `<path>` and the directory fsynced, every step
+// through the Env (so fault-injection tests can fail the Nth write). A crash
+// or an error (disk full) leaves at most a `.partial` file, which no listing
+// treats as a backup; on error the partial file is removed and the Env's
+// error (naming the file, e.g. "No space left on device") is returned.
 //
 // Members are flat file names ([A-Za-z0-9._-], no '/'): the reader refuses
 // any other entry (`../x`, `/etc/x`, `a/b`, symlinks, hard links, devices),
@@ -16,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "ferry/env.h"
 #include "ferry/status.h"
 #include "jobs/backup/backup.h"
 
@@ -27,8 +30,13 @@ struct ArchiveMember {
   std::string data;
 };
 
-Status WriteArchiveFile(const std::string& path, Compression compression,
+Status WriteArchiveFile(Env* env, const std::string& path, Compression compression,
                         const std::vector<ArchiveMember>& members);
+// The same through the real file system (Env::Default()).
+inline Status WriteArchiveFile(const std::string& path, Compression compression,
+                               const std::vector<ArchiveMember>& members) {
+  return WriteArchiveFile(Env::Default(), path, compression, members);
+}
 
 struct ArchiveEntry {
   std::string name;

@@ -7,6 +7,8 @@
 #include <memory>
 #include <random>
 
+#include "jobs/backup/sqlite_row_hash.h"
+
 namespace ferry {
 namespace {
 
@@ -78,7 +80,13 @@ class RowHasher {
   int64_t rows_ = 0;
 };
 
-Result<TableChecksum> SqliteChecksum(Database* db, const std::string& table) {
+constexpr std::string_view kSqlitePrefix = "sqlite-sha256sum:";
+constexpr std::string_view kPgRowHashPrefix = "pg-rowhash:";
+constexpr std::string_view kPgTextPrefix = "pg-hash64sum:";
+
+// Rows stream through ferry in rowid pages: the fallback when SQLite lacks
+// the ferry_sha256sum function.
+Result<TableChecksum> SqliteStreamedChecksum(Database* db, const std::string& table) {
   const std::string q = db->QuoteIdentifier(table);
   RowHasher h;
   // Keyset pages by rowid keep memory flat; a WITHOUT ROWID table has no
@@ -89,12 +97,15 @@ Result<TableChecksum> SqliteChecksum(Database* db, const std::string& table) {
     for (const auto& r : all.rows) h.Add(r, 0);
     return h.Result();
   }
-  FERRY_ASSIGN_OR_RETURN(auto stmt, db->Prepare("SELECT rowid, * FROM " + q +
-                                                " WHERE rowid > $1 ORDER BY rowid LIMIT " +
-                                                std::to_string(kPageRows)));
+  // The first page has no lower bound: `rowid > INT64_MIN` would skip a row
+  // whose rowid is INT64_MIN.
+  const std::string page_sql = "SELECT rowid, * FROM " + q;
+  const std::string tail = " ORDER BY rowid LIMIT " + std::to_string(kPageRows);
+  FERRY_ASSIGN_OR_RETURN(auto first, db->Prepare(page_sql + tail));
+  FERRY_ASSIGN_OR_RETURN(auto stmt, db->Prepare(page_sql + " WHERE rowid > $1" + tail));
   int64_t last = INT64_MIN;
-  for (;;) {
-    FERRY_ASSIGN_OR_RETURN(Rows page, stmt->Query({last}));
+  for (bool is_first = true;; is_first = false) {
+    FERRY_ASSIGN_OR_RETURN(Rows page, is_first ? first->Query({}) : stmt->Query({last}));
     for (const auto& r : page.rows) h.Add(r, 1);
     if (static_cast<int64_t>(page.size()) < kPageRows) break;
     last = page.GetInt(page.size() - 1, 0).value_or(INT64_MAX);
@@ -102,15 +113,69 @@ Result<TableChecksum> SqliteChecksum(Database* db, const std::string& table) {
   return h.Result();
 }
 
-Result<TableChecksum> PostgresChecksum(Database* db, const std::string& table) {
+// One aggregate query inside SQLite; the columns are those of `SELECT *`
+// (generated ones included, hidden virtual-table ones not).
+Result<TableChecksum> SqliteChecksum(Database* db, const std::string& table) {
+  const std::string q = db->QuoteIdentifier(table);
+  if (!SqliteRowHashRegistered()) return SqliteStreamedChecksum(db, table);
+  FERRY_ASSIGN_OR_RETURN(Rows cols, db->Query("SELECT name FROM pragma_table_xinfo($1)"
+                                              " WHERE hidden IN (0, 2, 3) ORDER BY cid",
+                                              {table}));
+  if (cols.empty()) return NotFound("table " + table + " has no columns (does it exist?)");
+  std::string args;
+  for (size_t i = 0; i < cols.size(); ++i)
+    args += (i ? ", " : "") + db->QuoteIdentifier(cols.GetText(i, 0).value_or(""));
+  auto r = db->Query("SELECT count(*), " + std::string(kSqliteRowHashFunction) + "(" + args +
+                         ") FROM " + q,
+                     {});
+  // Missing function (connection opened before registration) or more
+  // columns than one call may take: stream instead, same result.
+  if (!r.ok()) return SqliteStreamedChecksum(db, table);
+  std::string out = r->GetText(0, 1).value_or("");
+  size_t colon = out.find(':');
+  if (colon != 32) return Internal("ferry_sha256sum returned \"" + out + "\"");
+  TableChecksum sum{r->GetInt(0, 0).value_or(0), std::string(kSqlitePrefix) + out.substr(0, 32)};
+  sum.data_bytes = std::strtoll(out.c_str() + colon + 1, nullptr, 10);
+  return sum;
+}
+
+Result<TableChecksum> PostgresTextChecksum(Database* db, const std::string& table) {
   FERRY_ASSIGN_OR_RETURN(
       Rows r, db->Query("SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0)::text,"
                         " coalesce(sum(hashtextextended(t::text, 1)), 0)::text FROM " +
                             db->QuoteIdentifier(table) + " AS t",
                         {}));
   return TableChecksum{r.GetInt(0, 0).value_or(0),
-                       "pg-hash64sum:" + r.GetText(0, 1).value_or("0") + ":" +
+                       std::string(kPgTextPrefix) + r.GetText(0, 1).value_or("0") + ":" +
                            r.GetText(0, 2).value_or("0")};
+}
+
+Result<TableChecksum> PostgresRowHashChecksum(Database* db, const std::string& table) {
+  FERRY_ASSIGN_OR_RETURN(
+      Rows r, db->Query("SELECT count(*), coalesce(sum(hash_record_extended(t, 0)), 0)::text FROM " +
+                            db->QuoteIdentifier(table) + " AS t",
+                        {}));
+  return TableChecksum{r.GetInt(0, 0).value_or(0),
+                       std::string(kPgRowHashPrefix) + r.GetText(0, 1).value_or("0")};
+}
+
+// The row-hash method where every column type has a hash function, else the
+// text method. Inside a transaction the attempt runs under a savepoint, so
+// its failure does not abort the caller's transaction.
+Result<TableChecksum> PostgresChecksum(Database* db, const std::string& table) {
+  const bool in_tx = db->InTransaction();
+  if (in_tx) FERRY_RETURN_IF_ERROR(db->Exec("SAVEPOINT ferry_checksum"));
+  auto fast = PostgresRowHashChecksum(db, table);
+  if (in_tx) {
+    if (!fast.ok()) FERRY_RETURN_IF_ERROR(db->Exec("ROLLBACK TO SAVEPOINT ferry_checksum"));
+    FERRY_RETURN_IF_ERROR(db->Exec("RELEASE SAVEPOINT ferry_checksum"));
+  }
+  if (fast.ok()) return fast;
+  // Only "no hash function for this type" (or no hash_record_extended, before
+  // PostgreSQL 14) is a reason to fall back; anything else is the answer.
+  const std::string& m = fast.status().message();
+  if (m.find("hash") == std::string::npos) return fast.status();
+  return PostgresTextChecksum(db, table);
 }
 
 bool SameRow(const std::vector<Value>& a, const std::vector<Value>& b) { return a == b; }
@@ -120,6 +185,21 @@ bool SameRow(const std::vector<Value>& a, const std::vector<Value>& b) { return 
 Result<TableChecksum> ComputeTableChecksum(Database* db, const std::string& table) {
   Result<TableChecksum> r = db->dialect() == Dialect::kPostgres ? PostgresChecksum(db, table)
                                                                 : SqliteChecksum(db, table);
+  if (!r.ok()) return r.status().WithContext("checksum of table " + table);
+  return r;
+}
+
+Result<TableChecksum> StreamedSqliteTableChecksum(Database* db, const std::string& table) {
+  return SqliteStreamedChecksum(db, table);
+}
+
+Result<TableChecksum> ComputeTableChecksumLike(Database* db, const std::string& table,
+                                               std::string_view recorded) {
+  const bool text = recorded.substr(0, kPgTextPrefix.size()) == kPgTextPrefix;
+  const bool rowhash = recorded.substr(0, kPgRowHashPrefix.size()) == kPgRowHashPrefix;
+  if (!text && !rowhash) return ComputeTableChecksum(db, table);
+  Result<TableChecksum> r =
+      text ? PostgresTextChecksum(db, table) : PostgresRowHashChecksum(db, table);
   if (!r.ok()) return r.status().WithContext("checksum of table " + table);
   return r;
 }
@@ -160,7 +240,7 @@ Result<std::vector<std::string>> PrimaryKeyColumns(Database* db, const std::stri
 }
 
 Result<int> SpotCheckRows(Database* db, const std::string& source, const std::string& copy,
-                          int samples, uint64_t seed) {
+                          int samples, uint64_t seed, int64_t copy_rows) {
   if (samples <= 0) return 0;
   FERRY_ASSIGN_OR_RETURN(std::vector<std::string> cols, TableColumns(db, copy));
   FERRY_ASSIGN_OR_RETURN(std::vector<std::string> key, PrimaryKeyColumns(db, source));
@@ -193,12 +273,13 @@ Result<int> SpotCheckRows(Database* db, const std::string& source, const std::st
   Rows sampled;
   std::mt19937_64 rng(seed);
   if (pg) {
-    FERRY_ASSIGN_OR_RETURN(Rows cnt, db->Query("SELECT count(*) FROM " + qc, {}));
-    int64_t n = cnt.GetInt(0, 0).value_or(0);
+    const int64_t n = copy_rows;
     if (n == 0) return 0;
+    // SYSTEM samples whole pages: ~4x the wanted rows from a few pages
+    // (BERNOULLI would read every page of the copy once more).
     double pct = std::min(100.0, 100.0 * 4 * samples / static_cast<double>(n));
     FERRY_ASSIGN_OR_RETURN(
-        sampled, db->Query("SELECT " + key_list + ", t::text FROM " + qc + " AS t TABLESAMPLE BERNOULLI (" +
+        sampled, db->Query("SELECT " + key_list + ", t::text FROM " + qc + " AS t TABLESAMPLE SYSTEM (" +
                                std::to_string(pct) + ") REPEATABLE (" +
                                std::to_string(seed % 1000000) + ") LIMIT " + std::to_string(samples),
                            {}));

@@ -5,14 +5,22 @@
 // each row is hashed on its own and the row hashes are summed modulo 2^64 in
 // two lanes (a sum, unlike xor, does not cancel duplicate rows).
 //
-// - PostgreSQL: computed by the server in one query: md5 of each row's text
-//   form (`t::text`), the two 64-bit halves summed as numeric.
-//   "pg-md5sum:<sum hi>:<sum lo>".
-// - SQLite: no built-in hash, so rows stream through ferry in pages keyed by
-//   rowid (never the whole table in memory); each row's values are encoded
-//   with their types (1 != '1' != 1.0) and hashed with SHA-256; the first 16
-//   bytes are the two lanes. "sqlite-sha256sum:<hex hi><hex lo>".
-//   WITHOUT ROWID tables are read in one query.
+// - PostgreSQL: computed by the server in one query. Normally
+//   `sum(hash_record_extended(t, 0))`: each column hashed with its type's own
+//   hash function, no text conversion ("pg-rowhash:<sum>", a 64-bit hash per
+//   row summed exactly as numeric). Rows with a column type that has no hash
+//   function (json, point, ...) fall back to hashing the row's text form
+//   `t::text` twice ("pg-hash64sum:<sum seed 0>:<sum seed 1>"), about 4x
+//   slower. The method is part of the checksum string, and a recorded
+//   checksum is always recomputed with its own method
+//   (ComputeTableChecksumLike), so old records keep verifying.
+// - SQLite: each row's values are encoded with their types (1 != '1' != 1.0)
+//   and hashed with SHA-256; the first 16 bytes are the two lanes
+//   ("sqlite-sha256sum:<hex hi><hex lo>"). Computed inside SQLite by the
+//   aggregate function of sqlite_row_hash.h; where that is missing (a
+//   connection opened before main(), more columns than SQLite allows in a
+//   call) the rows stream through ferry in rowid pages instead, with the same
+//   result.
 //
 // Run both sides inside one transaction (REPEATABLE READ on PostgreSQL) so
 // they see the same snapshot. Not thread-safe (uses `db`).
@@ -20,6 +28,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/database.h"
@@ -29,11 +38,25 @@ namespace ferry {
 struct TableChecksum {
   int64_t rows = 0;
   std::string checksum;
-  bool operator==(const TableChecksum&) const = default;
+  int64_t data_bytes = 0;  // bytes hashed where known (SQLite), else 0; not compared
+  bool operator==(const TableChecksum& o) const {
+    return rows == o.rows && checksum == o.checksum;
+  }
 };
 
-// `table` is a bare name (quoted here).
+// `table` is a bare name (quoted here). The fastest method the engine and the
+// table's column types allow.
 Result<TableChecksum> ComputeTableChecksum(Database* db, const std::string& table);
+
+// SQLite only: the rows streamed through ferry in rowid pages, the path used
+// when the engine-side function is unavailable. Same result as
+// ComputeTableChecksum; tests compare the two.
+Result<TableChecksum> StreamedSqliteTableChecksum(Database* db, const std::string& table);
+
+// The same method that produced `recorded` (a checksum string from above),
+// so a stored checksum compares with a fresh one.
+Result<TableChecksum> ComputeTableChecksumLike(Database* db, const std::string& table,
+                                               std::string_view recorded);
 
 // Column names in table order.
 Result<std::vector<std::string>> TableColumns(Database* db, const std::string& table);
@@ -43,9 +66,12 @@ Result<std::vector<std::string>> PrimaryKeyColumns(Database* db, const std::stri
 // Picks up to `samples` rows of `copy` at random (`seed` drives the choice)
 // and looks each up in `source` by primary key (or by all columns when there
 // is no key; then at most 8 samples, each a scan); every column must be equal.
+// `copy_rows` is the copy's row count, already known to the caller (it sizes
+// the sample without another scan). PostgreSQL samples whole pages
+// (TABLESAMPLE SYSTEM) so the sample reads a few pages, not the table.
 // Returns how many rows were compared; Corruption naming the row on a
 // mismatch or a missing row.
 Result<int> SpotCheckRows(Database* db, const std::string& source, const std::string& copy,
-                          int samples, uint64_t seed);
+                          int samples, uint64_t seed, int64_t copy_rows);
 
 }  // namespace ferry

@@ -23,7 +23,7 @@ std::string Slurp(const std::string& p) {
 TEST(ArchiveFileTest, WritesOwnerOnlyAndReadsBack) {
   TempDir d;
   std::ofstream(d / "big.bin") << std::string(3 << 20, 'x');
-  ASSERT_TRUE(WriteArchiveFile(d / "a.tar.zst", Compression::kZstd,
+  ASSERT_TRUE(WriteArchiveFile(Env::Default(), d / "a.tar.zst", Compression::kZstd,
                                {{"manifest.json", "", "{}"}, {"big.bin", d / "big.bin", ""}})
                   .ok());
   struct stat st;
@@ -47,7 +47,7 @@ TEST(ArchiveFileTest, WritesOwnerOnlyAndReadsBack) {
 
 TEST(ArchiveFileTest, GzipToo) {
   TempDir d;
-  ASSERT_TRUE(WriteArchiveFile(d / "a.tar.gz", Compression::kGzip, {{"x.txt", "", "hello"}}).ok());
+  ASSERT_TRUE(WriteArchiveFile(Env::Default(), d / "a.tar.gz", Compression::kGzip, {{"x.txt", "", "hello"}}).ok());
   auto entries = ScanArchiveFile(d / "a.tar.gz", nullptr);
   ASSERT_TRUE(entries.ok());
   EXPECT_EQ((*entries)[0].size, 5);
@@ -57,7 +57,7 @@ TEST(ArchiveFileTest, ExistingTargetIsNeverOverwrittenByPartial) {
   TempDir d;
   std::ofstream(d / "a.tar.zst.partial") << "someone else";
   // O_EXCL: a leftover partial file is an error, not silently reused.
-  EXPECT_FALSE(WriteArchiveFile(d / "a.tar.zst", Compression::kZstd, {{"x", "", "y"}}).ok());
+  EXPECT_FALSE(WriteArchiveFile(Env::Default(), d / "a.tar.zst", Compression::kZstd, {{"x", "", "y"}}).ok());
 }
 
 class HostileArchiveTest : public ::testing::TestWithParam<RawEntry> {};
