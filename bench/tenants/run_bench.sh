@@ -4,17 +4,21 @@
 # directly (psql / sqlite3, split into as many parallel sessions).
 #
 #   bench/tenants/run_bench.sh [ferry-binary] [pg-tenants] [sqlite-tenants] [runs]
+#   CONCS="1 5 20" (default) picks the concurrency levels.
 #
 # PostgreSQL: schema per tenant, the ledger in the same database. Needs
 #   FERRY_TEST_PG_URL (scripts/test-servers.sh start; source /tmp/ferry-test/env).
 # SQLite: database per tenant (one file each), the ledger in a SQLite main db.
 # Prints one line per (engine, mode, concurrency): median seconds of `runs`
-# runs, tenants/s, and the overhead per tenant vs direct.
+# runs, tenants/s, peak RSS of ferry (/usr/bin/time), and the overhead per
+# tenant vs direct. The load average is printed before and after: the numbers
+# only compare within one run of this script.
 set -euo pipefail
 FERRY=${1:-$(dirname "$0")/../../build-tenants/ferry}
 PG_N=${2:-10000}
 SQ_N=${3:-10000}
 RUNS=${4:-3}
+CONCS=${CONCS:-1 5 20}
 FERRY=$(readlink -f "$FERRY")
 W=$(mktemp -d /tmp/ferry_tenants_bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
@@ -45,8 +49,16 @@ SQL
 report() {  # engine mode conc n secs... (one per run)
   local engine=$1 mode=$2 conc=$3 n=$4; shift 4
   local med; med=$(printf '%s\n' "$@" | median)
-  echo "$engine $mode c=$conc n=$n median=${med}s runs=[$*] tenants_per_s=$(awk -v n="$n" -v s="$med" 'BEGIN{printf "%.0f", n/s}')"
+  local rss=""
+  [[ "$mode" == ferry ]] && rss=" peak_rss_kb=$(sort -n "$W/rss.all" | tail -1)"
+  echo "$engine $mode c=$conc n=$n median=${med}s runs=[$*] tenants_per_s=$(awk -v n="$n" -v s="$med" 'BEGIN{printf "%.0f", n/s}')$rss"
 }
+# Runs ferry under /usr/bin/time, keeping its peak RSS in $W/rss.all.
+timed_ferry() {
+  /usr/bin/time -f %M -o "$W/rss.one" "$FERRY" "$@"
+  cat "$W/rss.one" >> "$W/rss.all"
+}
+echo "load before: $(uptime)"
 
 # ---------------- PostgreSQL, schema per tenant ----------------
 if [[ -n "${FERRY_TEST_PG_URL:-}" && "$PG_N" -gt 0 ]]; then
@@ -62,8 +74,8 @@ if [[ -n "${FERRY_TEST_PG_URL:-}" && "$PG_N" -gt 0 ]]; then
   for i in $(seq 1 "$PG_N"); do
     echo "SET search_path TO kb_$i; CREATE TABLE kb_$i.items (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, body TEXT); INSERT INTO items (id, owner, body) VALUES (1, 'kb_$i', 'hello'), (2, 'kb_$i', 'world'); CREATE INDEX items_owner ON items (owner);"
   done > "$W/pg_direct.sql"
-  for conc in 1 5 20; do
-    direct=(); ferry=()
+  for conc in $CONCS; do
+    direct=(); ferry=(); : > "$W/rss.all"
     for run in $(seq 1 "$RUNS"); do
       pg_reset
       split -n "l/$conc" -d "$W/pg_direct.sql" "$W/pgpart."
@@ -74,7 +86,7 @@ if [[ -n "${FERRY_TEST_PG_URL:-}" && "$PG_N" -gt 0 ]]; then
       rm -f "$W"/pgpart.*
       pg_reset
       t0=$(now)
-      "$FERRY" -q tenants up --db "$BASE/$DB" --tenant-migrations "$W/tm_pg" --tenants-schemas 'kb\_%' \
+      timed_ferry -q tenants up --db "$BASE/$DB" --tenant-migrations "$W/tm_pg" --tenants-schemas 'kb\_%' \
         --concurrency "$conc"
       ferry+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}')")
       done_n=$(psql -qtAX "$BASE/$DB" -c "SELECT count(*) FROM ferry_tenants WHERE version = '3'")
@@ -94,8 +106,8 @@ if [[ "$SQ_N" -gt 0 ]]; then
     rm -rf "$W/sq" "$W/main.db"*; mkdir -p "$W/sq"
     (cd "$W/sq" && seq 1 "$SQ_N" | sed 's/^/kb/; s/$/.db/' | xargs touch)
   }
-  for conc in 1 5 20; do
-    direct=(); ferry=()
+  for conc in $CONCS; do
+    direct=(); ferry=(); : > "$W/rss.all"
     for run in $(seq 1 "$RUNS"); do
       sq_reset
       t0=$(now)
@@ -104,7 +116,7 @@ if [[ "$SQ_N" -gt 0 ]]; then
       direct+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}')")
       sq_reset
       t0=$(now)
-      "$FERRY" -q tenants up --db "sqlite:$W/main.db" --tenant-migrations "$W/tm_sq" --tenants-dir "$W/sq" \
+      timed_ferry -q tenants up --db "sqlite:$W/main.db" --tenant-migrations "$W/tm_sq" --tenants-dir "$W/sq" \
         --concurrency "$conc"
       ferry+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}')")
       done_n=$(sqlite3 "$W/main.db" "SELECT count(*) FROM ferry_tenants WHERE version = '3'")
@@ -116,3 +128,4 @@ if [[ "$SQ_N" -gt 0 ]]; then
     echo "sqlite overhead c=$conc: $(awk -v f="$fm" -v d="$dm" -v n="$SQ_N" 'BEGIN{printf "%.3f ms/tenant", (f-d)*1000/n}')"
   done
 fi
+echo "load after: $(uptime)"

@@ -203,7 +203,11 @@ int RunDryRun(CommandContext& ctx, const TenantsOptions& o) {
   if (ctx.opts.json()) {
     nlohmann::json j = {{"dry_run", true}, {"latest_version", r->latest_version},
                         {"migrations", nlohmann::json::array()}, {"tenants", nlohmann::json::array()}};
-    for (const auto& [v, n] : r->migrations) j["migrations"].push_back({{"version", v}, {"name", n}});
+    for (const PlannedMigration& m : r->migrations) {
+      nlohmann::json e = {{"version", m.version}, {"name", m.name}, {"kind", m.kind}};
+      if (!m.detail.empty()) e["detail"] = m.detail;
+      j["migrations"].push_back(e);
+    }
     for (const TenantPlan& p : r->tenants) {
       nlohmann::json t = {{"tenant", p.tenant}, {"version", p.version}, {"state", p.state},
                           {"pending", p.pending}};
@@ -214,13 +218,21 @@ int RunDryRun(CommandContext& ctx, const TenantsOptions& o) {
     return kExitOk;
   }
   size_t would = 0, total = 0;
-  out << "dry run: '+' = would run, '.' = applied, 'x' = tenant failed (`retry` to run)\n\n  "
-      << std::left << std::setw(24) << "TENANT" << std::setw(10) << "VERSION";
-  for (const auto& [v, n] : r->migrations) out << std::setw(std::max<int>(6, v.size() + 2)) << v;
+  out << "dry run: '+' = would run, '.' = applied, 'x' = tenant failed (`retry` to run)\n\n"
+      << "migrations:\n";
+  for (const PlannedMigration& m : r->migrations) {
+    out << "  " << std::left << std::setw(8) << m.version << std::setw(28) << m.name << m.kind
+        << (m.detail.empty() ? "" : ": " + m.detail) << "\n";
+  }
+  out << "\n  " << std::left << std::setw(24) << "TENANT" << std::setw(10) << "VERSION";
+  for (const PlannedMigration& m : r->migrations) {
+    out << std::setw(std::max<int>(6, m.version.size() + 2)) << m.version;
+  }
   out << "\n";
   for (const TenantPlan& p : r->tenants) {
     out << "  " << std::left << std::setw(24) << p.tenant << std::setw(10) << V(p.version);
-    for (const auto& [v, n] : r->migrations) {
+    for (const PlannedMigration& m : r->migrations) {
+      const std::string& v = m.version;
       bool pending = std::find(p.pending.begin(), p.pending.end(), v) != p.pending.end();
       const char* cell = pending ? "+" : ".";
       if (!pending && p.state == "failed") {

@@ -191,10 +191,13 @@ Status TenantLedger::Extend(const std::string& tenant, const std::string& owner,
 }
 
 Status TenantLedger::Advance(const std::string& tenant, const std::string& owner,
-                             const std::string& from, const std::string& to) {
+                             const std::string& from, const std::string& to, AdvanceThen then) {
+  const char* finish = then == AdvanceThen::kFinish
+                           ? ", state = 'done', lease_owner = NULL, lease_expires_at = NULL"
+                           : "";
   auto n = db_->Execute(std::string("UPDATE ") + kTable +
-                            " SET version = $1, attempts = 0, last_error = NULL, updated_at = $2 "
-                            "WHERE tenant = $3 AND lease_owner = $4 AND version = $5",
+                            " SET version = $1, attempts = 0, last_error = NULL, updated_at = $2" +
+                            finish + " WHERE tenant = $3 AND lease_owner = $4 AND version = $5",
                         {Value(to), Value(NowText()), Value(tenant), Value(owner), Value(from)});
   if (!n.ok()) return Ctx(n.status());
   if (*n == 0) {

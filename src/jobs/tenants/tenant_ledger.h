@@ -58,6 +58,11 @@ inline constexpr const char* kTenantRunning = "running";
 inline constexpr const char* kTenantDone = "done";
 inline constexpr const char* kTenantFailed = "failed";
 
+// What Advance() does with the lease: keep it (more migrations follow), or
+// finish the tenant in the same statement (its last migration: state done,
+// lease freed -- one round trip fewer per tenant than a separate Finish()).
+enum class AdvanceThen { kKeepLease, kFinish };
+
 class TenantLedger {
  public:
   static constexpr const char* kTable = "ferry_tenants";
@@ -102,7 +107,7 @@ class TenantLedger {
   // Moves the version from `from` to `to` (and clears attempts/last_error).
   // Locked when the lease is lost or the version is no longer `from`.
   Status Advance(const std::string& tenant, const std::string& owner, const std::string& from,
-                 const std::string& to);
+                 const std::string& to, AdvanceThen then = AdvanceThen::kKeepLease);
   // Records a failed attempt; `final` marks the tenant failed and frees it.
   Status RecordFailure(const std::string& tenant, const std::string& owner, int64_t attempts,
                        const std::string& error, bool final);

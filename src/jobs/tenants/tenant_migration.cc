@@ -34,9 +34,10 @@ bool ParseExecutableName(const std::string& file, Version* version, std::string*
   return true;
 }
 
-// Rewrites :tenant to $1 in one statement, skipping what is not code.
+// Rewrites :tenant to `replacement` ($1, or a literal) in one statement,
+// skipping what is not code.
 Status RewriteTenantParam(std::string_view in, Dialect dialect, const std::string& where,
-                          std::string* out, bool* uses_tenant) {
+                          std::string_view replacement, std::string* out, bool* uses_tenant) {
   const bool pg = dialect == Dialect::kPostgres || dialect == Dialect::kDuckdb;
   bool has_dollar_param = false;
   out->clear();
@@ -116,7 +117,7 @@ Status RewriteTenantParam(std::string_view in, Dialect dialect, const std::strin
       }
     } else if (c == ':' && in.substr(i, 7) == ":tenant" && (i == 0 || in[i - 1] != ':') &&
                (i + 7 >= n || !IsIdentChar(in[i + 7]))) {
-      out->append("$1");
+      out->append(replacement);
       *uses_tenant = true;
       i += 7;
     } else {
@@ -124,13 +125,39 @@ Status RewriteTenantParam(std::string_view in, Dialect dialect, const std::strin
       ++i;
     }
   }
-  if (*uses_tenant && has_dollar_param) {
+  if (*uses_tenant && has_dollar_param && replacement == "$1") {
     return InvalidArgument(where + ": statement mixes :tenant with $n parameters");
   }
   return Status::OK();
 }
 
+// Replaces every {{tenant_schema}} in `text`.
+Status ReplaceSchemaMarker(std::string* text, const TenantSqlBinding& binding,
+                           const std::string& where) {
+  for (size_t pos = text->find(kSchemaMarker); pos != std::string::npos;
+       pos = text->find(kSchemaMarker, pos)) {
+    if (binding.quoted_schema.empty()) {
+      return InvalidArgument(where + ": {{tenant_schema}} needs schema-per-tenant tenants "
+                                     "(--tenants-schemas)");
+    }
+    text->replace(pos, kSchemaMarker.size(), binding.quoted_schema);
+    pos += binding.quoted_schema.size();
+  }
+  return Status::OK();
+}
+
+constexpr std::string_view kRolloverSuffix = ".reshape.toml";
+
 }  // namespace
+
+std::string_view TenantMigrationKindName(TenantMigrationKind kind) {
+  switch (kind) {
+    case TenantMigrationKind::kSql: return "sql";
+    case TenantMigrationKind::kExecutable: return "executable";
+    case TenantMigrationKind::kRollover: return "rollover";
+  }
+  return "?";
+}
 
 std::string TenantMigrationSet::LatestVersion() const {
   return migrations.empty() ? std::string() : migrations.back().version.ToString();
@@ -170,9 +197,25 @@ Result<TenantMigrationSet> LoadTenantMigrations(const std::string& dir, Env* env
       sql_files.push_back({e.name, path, env->ReadFile(path)});
       continue;
     }
+    TenantMigration m;
+    if (EndsWith(ToLower(e.name), kRolloverSuffix)) {
+      if (!ParseExecutableName(e.name, &m.version, &m.name)) {
+        return InvalidArgument(path + ": rollover tenant migrations are named NNNN_name.reshape.toml");
+      }
+      auto text = env->ReadFile(path);
+      if (!text.ok()) return text.status().WithContext(path);
+      FERRY_ASSIGN_OR_RETURN(m.plan, ParseReshapePlan(*text, path));
+      // The run's identity in the tenant's ferry_reshapes is the migration,
+      // so two rollovers of one table are two runs, and a rerun after a
+      // crash finds its own.
+      m.plan.name = e.name.substr(0, e.name.size() - kRolloverSuffix.size());
+      m.kind = TenantMigrationKind::kRollover;
+      m.path = path;
+      execs.push_back(std::move(m));
+      continue;
+    }
     // Env has no "is executable": access(2) is the one question asked here.
     if (::access(path.c_str(), X_OK) != 0) continue;
-    TenantMigration m;
     if (!ParseExecutableName(e.name, &m.version, &m.name)) {
       return InvalidArgument(path + ": executable tenant migrations are named NNNN_name[.ext]");
     }
@@ -212,20 +255,23 @@ Result<std::vector<BoundStatement>> BindTenantSql(const TenantMigration& m, Dial
   for (const SqlStatement& s : SplitStatements(m.sql, dialect)) {
     std::string where = m.path + ":" + std::to_string(m.first_line + s.line - 1);
     std::string text = s.text;
-    for (size_t pos = text.find(kSchemaMarker); pos != std::string::npos;
-         pos = text.find(kSchemaMarker, pos)) {
-      if (binding.quoted_schema.empty()) {
-        return InvalidArgument(where + ": {{tenant_schema}} needs schema-per-tenant tenants "
-                                       "(--tenants-schemas)");
-      }
-      text.replace(pos, kSchemaMarker.size(), binding.quoted_schema);
-      pos += binding.quoted_schema.size();
-    }
+    FERRY_RETURN_IF_ERROR(ReplaceSchemaMarker(&text, binding, where));
     BoundStatement b;
     b.line = m.first_line + s.line - 1;
-    FERRY_RETURN_IF_ERROR(RewriteTenantParam(text, dialect, where, &b.text, &b.uses_tenant));
+    FERRY_RETURN_IF_ERROR(RewriteTenantParam(text, dialect, where, "$1", &b.text, &b.uses_tenant));
     out.push_back(std::move(b));
   }
+  return out;
+}
+
+Result<std::string> BindTenantText(std::string_view text, Dialect dialect,
+                                   const TenantSqlBinding& binding,
+                                   const std::string& tenant_literal, const std::string& where) {
+  std::string marked(text);
+  FERRY_RETURN_IF_ERROR(ReplaceSchemaMarker(&marked, binding, where));
+  std::string out;
+  bool uses_tenant = false;
+  FERRY_RETURN_IF_ERROR(RewriteTenantParam(marked, dialect, where, tenant_literal, &out, &uses_tenant));
   return out;
 }
 

@@ -8,6 +8,13 @@
 // FERRY_DATABASE_URL (and FERRY_TENANT_SCHEMA for schema-per-tenant) in their
 // environment; exit status 0 is success.
 //
+// Rollover migrations: `0004_rollover_documents.reshape.toml` is a Reshape
+// plan (jobs/reshape/reshape_plan.h) run for each tenant inside the tenant's
+// database (database per tenant) or schema (schema per tenant): the tenant's
+// table is rebuilt into a new one and swapped (tenant_rollover.h). The plan's
+// SQL (ddl, select, indexes, constraints, checks) may use {{tenant_schema}}
+// and :tenant (replaced by the tenant id as a string literal).
+//
 // Tenant migrations only go up ("register a new migration to undo", as the
 // NucliaDB guide says); down sections are read and ignored.
 #pragma once
@@ -20,10 +27,14 @@
 #include "db/database.h"
 #include "ferry/env.h"
 #include "ferry/status.h"
+#include "jobs/reshape/reshape_plan.h"
 
 namespace ferry {
 
-enum class TenantMigrationKind { kSql, kExecutable };
+enum class TenantMigrationKind { kSql, kExecutable, kRollover };
+
+// "sql", "executable", "rollover" (dry-run output, messages).
+std::string_view TenantMigrationKindName(TenantMigrationKind kind);
 
 struct TenantMigration {
   Version version;
@@ -32,6 +43,7 @@ struct TenantMigration {
   std::string path;    // for messages and, for executables, to run
   std::string sql;     // kSql: the up section
   int first_line = 1;  // line of sql's first character within path
+  ReshapePlan plan;    // kRollover: the plan as read (placeholders unbound)
 };
 
 struct TenantMigrationSet {
@@ -48,8 +60,9 @@ struct TenantMigrationSet {
 
 // Reads `dir`. NotFound when the folder does not exist; InvalidArgument naming
 // the file for a bad name, a duplicate version (an SQL file and an executable
-// with one version included) or an unreadable file. Files that are neither
-// *.sql nor executable (README.md) are ignored.
+// with one version included), an unreadable file or a rollover plan that does
+// not parse (file:line). Files that are neither *.sql, *.reshape.toml nor
+// executable (README.md) are ignored.
 Result<TenantMigrationSet> LoadTenantMigrations(const std::string& dir, Env* env);
 
 // How a tenant is substituted into SQL.
@@ -71,5 +84,13 @@ struct BoundStatement {
 // statement that already uses `$1` and `:tenant` both is InvalidArgument.
 Result<std::vector<BoundStatement>> BindTenantSql(const TenantMigration& m, Dialect dialect,
                                                   const TenantSqlBinding& binding);
+
+// One piece of SQL text with the tenant substituted as text: {{tenant_schema}}
+// as in BindTenantSql, and :tenant (same rules) replaced by `tenant_literal`,
+// the tenant id already written as an SQL string literal. `where` names the
+// place for errors ("0004_rollover.reshape.toml: select").
+Result<std::string> BindTenantText(std::string_view text, Dialect dialect,
+                                   const TenantSqlBinding& binding,
+                                   const std::string& tenant_literal, const std::string& where);
 
 }  // namespace ferry

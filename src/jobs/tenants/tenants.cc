@@ -14,6 +14,7 @@
 #include "db/transaction.h"
 #include "jobs/tenants/process_runner.h"
 #include "jobs/tenants/tenant_migration.h"
+#include "jobs/tenants/tenant_rollover.h"
 #include "util/strings.h"
 
 namespace ferry {
@@ -27,6 +28,24 @@ std::string DefaultRunnerId(Env* env) {
   char rnd[17];
   std::snprintf(rnd, sizeof rnd, "%016llx", static_cast<unsigned long long>(env->Random64()));
   return env->HostName() + ":" + std::to_string(env->ProcessId()) + ":" + std::string(rnd, 8);
+}
+
+std::string RolloverSourceError() {
+  return "rollover migrations rebuild a tenant's own table: they need schema-per-tenant "
+         "(--tenants-schemas) or database-per-tenant (--tenants-urls, --tenants-dir) tenants";
+}
+
+// Rollovers cannot run for tenants that share the main database's tables.
+Status CheckRolloverSource(const TenantMigrationSet& set, const TenantSourceSpec& source) {
+  if (source.kind != TenantSourceKind::kQuery && source.kind != TenantSourceKind::kLedger) {
+    return Status::OK();
+  }
+  for (const TenantMigration& m : set.migrations) {
+    if (m.kind == TenantMigrationKind::kRollover) {
+      return InvalidArgument(m.path + ": " + RolloverSourceError());
+    }
+  }
+  return Status::OK();
 }
 
 std::string Tail(const std::string& s, size_t n) {
@@ -55,6 +74,9 @@ class Run {
   struct WorkerCtx {
     std::unique_ptr<Database> main;
     std::unique_ptr<TenantLedger> ledger;
+    // For the migration being applied: kFinish when it is the tenant's last,
+    // so its Advance also marks the tenant done.
+    AdvanceThen then = AdvanceThen::kKeepLease;
   };
   void SetFatal(const Status& st) {
     std::lock_guard<std::mutex> l(mu_);
@@ -77,6 +99,8 @@ class Run {
                        const std::string& from);
   Status ApplyExecutable(WorkerCtx& w, const Tenant& t, Database* tdb, const TenantMigration& m,
                          const std::string& from);
+  Status ApplyRollover(WorkerCtx& w, const Tenant& t, Database* tdb, const TenantMigration& m,
+                       const std::string& from);
   std::chrono::microseconds Backoff(int64_t attempts);
   void Record(TenantOutcome o) {
     std::lock_guard<std::mutex> l(mu_);
@@ -197,13 +221,13 @@ Status Run::ApplySqlSameDb(WorkerCtx& w, const Tenant& t, const TenantMigration&
     Status st = run_all();
     if (!t.schema.empty()) (void)db->Exec("RESET search_path");
     FERRY_RETURN_IF_ERROR(st);
-    return w.ledger->Advance(t.id, owner_, from, m.version.ToString());
+    return w.ledger->Advance(t.id, owner_, from, m.version.ToString(), w.then);
   }
   Transaction tx(db);
   FERRY_RETURN_IF_ERROR(tx.Begin());
   // First: lock our ledger row and move the version; if another runner moved
   // it (or took the lease) nothing runs.
-  FERRY_RETURN_IF_ERROR(w.ledger->Advance(t.id, owner_, from, m.version.ToString()));
+  FERRY_RETURN_IF_ERROR(w.ledger->Advance(t.id, owner_, from, m.version.ToString(), w.then));
   if (!t.schema.empty()) {
     FERRY_RETURN_IF_ERROR(db->Exec("SET LOCAL search_path TO " + b.quoted_schema + ", public"));
   }
@@ -241,7 +265,16 @@ Status Run::ApplySqlOwnDb(WorkerCtx& w, const Tenant& t, Database* tdb, const Te
     FERRY_RETURN_IF_ERROR(run_all());
     FERRY_RETURN_IF_ERROR(tx.Commit());
   }
-  return w.ledger->Advance(t.id, owner_, from, to);
+  return w.ledger->Advance(t.id, owner_, from, to, w.then);
+}
+
+// Moves the marker of a database-per-tenant tenant from `from` to `to`
+// (after work that could not share its transaction).
+Status MoveMarker(Database* tdb, const Tenant& t, const std::string& from, const std::string& to) {
+  return tdb->Execute(std::string("UPDATE ") + kMarkerTable +
+                          " SET version = $1 WHERE tenant = $2 AND version = $3",
+                      {Value(to), Value(t.id), Value(from)})
+      .status();
 }
 
 Status Run::ApplyExecutable(WorkerCtx& w, const Tenant& t, Database* tdb,
@@ -271,17 +304,44 @@ Status Run::ApplyExecutable(WorkerCtx& w, const Tenant& t, Database* tdb,
   if (tdb != nullptr) {
     // Marker first, ledger second, as for SQL: a crash between the two is
     // repaired from the marker, never by running the program again.
-    FERRY_RETURN_IF_ERROR(tdb->Execute(std::string("UPDATE ") + kMarkerTable +
-                                           " SET version = $1 WHERE tenant = $2 AND version = $3",
-                                       {Value(m.version.ToString()), Value(t.id), Value(from)})
-                              .status());
+    FERRY_RETURN_IF_ERROR(MoveMarker(tdb, t, from, m.version.ToString()));
   }
-  return w.ledger->Advance(t.id, owner_, from, m.version.ToString());
+  return w.ledger->Advance(t.id, owner_, from, m.version.ToString(), w.then);
+}
+
+Status Run::ApplyRollover(WorkerCtx& w, const Tenant& t, Database* tdb, const TenantMigration& m,
+                          const std::string& from) {
+  Database* db = tdb;
+  std::unique_ptr<Database> own;
+  if (db == nullptr) {
+    if (t.schema.empty()) return InvalidArgument(m.path + ": " + RolloverSourceError());
+    // Its own connection: the session's search_path is the tenant's schema
+    // for the whole reshape (many transactions), while the worker's
+    // connection keeps seeing ferry_tenants.
+    FERRY_ASSIGN_OR_RETURN(own, OpenDatabase(o_.database_url, d_.env));
+    FERRY_RETURN_IF_ERROR(own->Exec("SET search_path TO " + own->QuoteIdentifier(t.schema)));
+    db = own.get();
+  }
+  auto renewed = d_.env->Now();
+  Status lease_lost;
+  auto tick = [&] {
+    if (!lease_lost.ok() || d_.env->Now() - renewed < o_.lease / 3) return;
+    lease_lost = w.ledger->Extend(t.id, owner_, o_.lease);
+    renewed = d_.env->Now();
+  };
+  FERRY_RETURN_IF_ERROR(RunTenantRollover(m, t, db, d_.env, d_.logger, tick).status());
+  // The swap is done (or was, by an earlier attempt); a runner that lost the
+  // lease meanwhile leaves the version to the one holding it.
+  if (!lease_lost.ok()) return Locked(lease_lost.message());
+  const std::string to = m.version.ToString();
+  if (tdb != nullptr) FERRY_RETURN_IF_ERROR(MoveMarker(tdb, t, from, to));
+  return w.ledger->Advance(t.id, owner_, from, to, w.then);
 }
 
 Status Run::Apply(WorkerCtx& w, const Tenant& t, Database* tdb, const TenantMigration& m,
                   const std::string& from) {
   if (m.kind == TenantMigrationKind::kExecutable) return ApplyExecutable(w, t, tdb, m, from);
+  if (m.kind == TenantMigrationKind::kRollover) return ApplyRollover(w, t, tdb, m, from);
   return tdb != nullptr ? ApplySqlOwnDb(w, t, tdb, m, from) : ApplySqlSameDb(w, t, m, from);
 }
 
@@ -366,8 +426,10 @@ void Run::ProcessTenant(WorkerCtx& w, const TenantRow& row) {
   // The claim gave a fresh lease; it is pushed out again only once a third
   // of it has passed, which saves a ledger write per migration.
   auto lease_renewed = d_.env->Now();
+  bool finished = false;  // by the last migration's Advance
   for (const TenantMigration* m : *pending) {
     const std::string version = m->version.ToString();
+    w.then = m == pending->back() ? AdvanceThen::kFinish : AdvanceThen::kKeepLease;
     while (true) {
       if (stopped()) {
         (void)w.ledger->Release(row.tenant, owner_);
@@ -400,6 +462,7 @@ void Run::ProcessTenant(WorkerCtx& w, const TenantRow& row) {
         d_.logger->Debug("tenant migration applied",
                          {{"tenant", row.tenant}, {"version", version}, {"name", m->name}, {"duration", secs}});
         cur = version;
+        finished = w.then == AdvanceThen::kFinish;
         out.to_version = cur;
         ++out.applied;
         applied_.fetch_add(1);
@@ -437,8 +500,10 @@ void Run::ProcessTenant(WorkerCtx& w, const TenantRow& row) {
       d_.env->SleepFor(wait);
     }
   }
-  Status st = w.ledger->Finish(row.tenant, owner_);
-  if (!st.ok() && st.code() != Code::kNotFound) SetFatal(st);
+  if (!finished) {
+    Status st = w.ledger->Finish(row.tenant, owner_);
+    if (!st.ok() && st.code() != Code::kNotFound) SetFatal(st);
+  }
   finish(false, "");
 }
 
@@ -578,6 +643,7 @@ Result<TenantsRunReport> RunTenantsUp(const TenantsOptions& o, const TenantsDeps
   if (o.max_attempts < 1) return InvalidArgument("--max-attempts must be at least 1");
   FERRY_ASSIGN_OR_RETURN(TenantMigrationSet set, LoadTenantMigrations(o.tenant_migrations_dir, d.env));
   for (const std::string& w : set.warnings) d.logger->Warn(w);
+  FERRY_RETURN_IF_ERROR(CheckRolloverSource(set, o.source));
   TenantsRunReport report;
   report.latest_version = set.LatestVersion();
   if (!o.global_migrations_dir.empty()) {
@@ -623,10 +689,17 @@ Result<TenantsRunReport> RunTenantsUp(const TenantsOptions& o, const TenantsDeps
 
 Result<TenantsPlanReport> PlanTenants(const TenantsOptions& o, Env* env) {
   FERRY_ASSIGN_OR_RETURN(TenantMigrationSet set, LoadTenantMigrations(o.tenant_migrations_dir, env));
+  FERRY_RETURN_IF_ERROR(CheckRolloverSource(set, o.source));
   FERRY_ASSIGN_OR_RETURN(auto main, OpenDatabase(o.database_url, env));
   TenantsPlanReport report;
   report.latest_version = set.LatestVersion();
-  for (const TenantMigration& m : set.migrations) report.migrations.emplace_back(m.version.ToString(), m.name);
+  for (const TenantMigration& m : set.migrations) {
+    PlannedMigration pm{m.version.ToString(), m.name, std::string(TenantMigrationKindName(m.kind)), ""};
+    if (m.kind == TenantMigrationKind::kRollover) {
+      pm.detail = "reshape " + m.plan.table + " into a new table and swap (" + m.path + ")";
+    }
+    report.migrations.push_back(std::move(pm));
+  }
   FERRY_ASSIGN_OR_RETURN(std::vector<Tenant> listed, ListTenants(o.source, main.get(), env));
   TenantLedger ledger(main.get(), env);
   std::map<std::string, TenantRow> rows;

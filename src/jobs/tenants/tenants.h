@@ -113,8 +113,14 @@ struct TenantPlan {
   std::string error;                 // e.g. a version the folder does not hold
 };
 
+struct PlannedMigration {
+  std::string version, name;
+  std::string kind;    // "sql", "executable", "rollover"
+  std::string detail;  // rollover: which table is rebuilt
+};
+
 struct TenantsPlanReport {
-  std::vector<std::pair<std::string, std::string>> migrations;  // version, name
+  std::vector<PlannedMigration> migrations;
   std::string latest_version;
   std::vector<TenantPlan> tenants;
 };

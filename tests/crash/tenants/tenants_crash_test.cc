@@ -58,5 +58,63 @@ TEST(TenantsCrash, KillNineMidRunThenRerun) {
   EXPECT_EQ(QueryInt(db->get(), "SELECT count(DISTINCT (tenant, version)) FROM audit"), kTenants * 3);
 }
 
+// Database per tenant (SQLite) with a rollover between two SQL migrations:
+// kill -9 at random points, rerun. Every tenant ends with the new shape and all
+// its rows, its table rebuilt by exactly one reshape run (resumed, never
+// restarted), and each SQL migration in the tenant's insert-only audit table
+// once.
+TEST(TenantsCrash, RolloverKillNineThenRerun) {
+  TempDir tmp;
+  constexpr int kTenants = 10, kRows = 4000;
+  std::string tenants = tmp / "tenants";
+  for (int i = 1; i <= kTenants; ++i) WriteFile(tenants + "/kb" + std::to_string(i) + ".db", "");
+  std::string dir = tmp / "tm";
+  WriteFile(dir + "/0001_documents.sql",
+            "CREATE TABLE audit (tenant TEXT NOT NULL, version INT NOT NULL);\n"
+            "CREATE TABLE documents (id INTEGER NOT NULL, title TEXT NOT NULL);\n"
+            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < " +
+                std::to_string(kRows) + ")\n"
+            "INSERT INTO documents SELECT n, 'doc ' || n FROM g;\n"
+            "INSERT INTO audit VALUES (:tenant, 1);\n");
+  WriteFile(dir + "/0002_rollover_documents.reshape.toml",
+            "table = \"documents\"\nkey = [\"id\"]\nbatch_size = 40\n"
+            "ddl = \"CREATE TABLE {new} (id INTEGER PRIMARY KEY, title TEXT NOT NULL, tenant TEXT NOT NULL)\"\n"
+            "select = \"id, title, :tenant AS tenant\"\n");
+  WriteFile(dir + "/0003_after.sql",
+            "INSERT INTO documents (id, title, tenant) VALUES (-1, 'after', :tenant);\n"
+            "INSERT INTO audit VALUES (:tenant, 3);\n");
+  std::vector<std::string> args = {"-q", "tenants", "up", "--db", "sqlite:" + (tmp / "main.db"),
+                                   "--tenant-migrations", dir, "--tenants-dir", tenants,
+                                   "--concurrency", "3", "--lease", "1", "--backoff", "0.001"};
+  std::mt19937 rng(std::random_device{}());
+  int kills = 0;
+  for (int round = 0; round < 5; ++round) {
+    std::string base = tmp / ("r" + std::to_string(round));
+    pid_t a = SpawnFerry(args, {}, base + ".out", base + ".err");
+    ::usleep(std::uniform_int_distribution<int>(30, 700)(rng) * 1000);
+    ::kill(a, SIGKILL);
+    int ca = WaitExit(a, 120);
+    if (ca == 128 + SIGKILL) ++kills;
+    EXPECT_TRUE(ca == 0 || ca == 128 + SIGKILL) << ReadAll(base + ".err");
+    ::usleep(1100 * 1000);  // the dead runner's leases expire
+  }
+  EXPECT_GT(kills, 0);
+  RunResult r = RunFerry(args);
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  for (int i = 1; i <= kTenants; ++i) {
+    const std::string id = "kb" + std::to_string(i);
+    auto db = OpenDatabase("sqlite:" + tenants + "/" + id + ".db", Env::Default());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    EXPECT_EQ(QueryInt(db->get(), "SELECT count(*) FROM documents WHERE tenant = '" + id + "'"),
+              kRows + 1) << id;
+    EXPECT_EQ(QueryInt(db->get(), "SELECT count(DISTINCT id) FROM documents"), kRows + 1) << id;
+    EXPECT_EQ(QueryInt(db->get(), "SELECT count(*) FROM ferry_reshapes"), 1) << id;
+    EXPECT_EQ(QueryInt(db->get(), "SELECT count(*) FROM ferry_reshapes WHERE status = 'done'"), 1) << id;
+    EXPECT_EQ(QueryInt(db->get(), "SELECT count(*) FROM audit"), 2) << id;
+    EXPECT_EQ(QueryInt(db->get(), "SELECT count(DISTINCT version) FROM audit"), 2) << id;
+    EXPECT_EQ(QueryInt(db->get(), "SELECT CAST(version AS INT) FROM ferry_tenant_version"), 3) << id;
+  }
+}
+
 }  // namespace
 }  // namespace ferry::testing
