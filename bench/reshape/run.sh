@@ -28,7 +28,9 @@ W=$(mktemp -d /tmp/ferry-reshape-bench.XXXX)
 WRITER_PID=""
 cleanup() { [[ -n "$WRITER_PID" ]] && kill "$WRITER_PID" 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT
-python3 -c 'import psycopg2' 2>/dev/null ||
+# Debian's python3 (python3-psycopg2), not a pyenv shim ahead of it on PATH.
+PY=${PYTHON:-/usr/bin/python3}
+"$PY" -c 'import psycopg2' 2>/dev/null ||
   apt-get install -y --no-install-recommends python3-psycopg2 >/dev/null
 command -v /usr/bin/time >/dev/null || apt-get install -y --no-install-recommends time >/dev/null
 
@@ -116,7 +118,7 @@ run_mode() {
     case $mode in
       ferry|writer)
         if [[ $mode == writer ]]; then
-          python3 "$HERE/writer.py" "$kind" "$target" "$W/ops" & WRITER_PID=$!
+          "$PY" "$HERE/writer.py" "$kind" "$target" "$W/ops" & WRITER_PID=$!
           sleep 1
         fi
         t0=$(now)
@@ -138,7 +140,7 @@ print("  steps: " + ", ".join("%s %.2fs" % (s["name"], s["seconds"]) for s in j[
         plan_ddl "$plan" "$engine" >"$W/ddl.sql"
         if [[ $engine == postgres ]]; then psql -q -X "$PG" -f "$W/ddl.sql" >/dev/null
         else sqlite3 "$W/bench.db" <"$W/ddl.sql"; fi
-        secs+=("$(python3 "$HERE/seed_way.py" "$kind" "$target" "$select" 2>/dev/null)")
+        secs+=("$("$PY" "$HERE/seed_way.py" "$kind" "$target" "$select" 2>/dev/null)")
         ;;
       limit)
         plan_ddl "$plan" "$engine" >"$W/ddl.sql"

@@ -15,6 +15,7 @@ if kind == "postgres":
     import psycopg2
     conn = psycopg2.connect(target)
     ph = "%s"
+    select = select.replace("%", "%%")  # psycopg2's pyformat: a literal % is %%
 else:
     import sqlite3
     conn = sqlite3.connect(target)

@@ -8,7 +8,14 @@ Result<std::unique_ptr<ReshapeLock>> ReshapeLock::Acquire(Database* db, Env* env
                                                           const std::string& table,
                                                           std::chrono::milliseconds wait) {
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, NewMigrationLock(db, env));
-  const std::string key = Key(table);
+  // PostgreSQL: one database holds many schemas (a tenant per schema, each
+  // with its own `table`), so the key names the schema the name resolves in.
+  std::string scope;
+  if (db->dialect() == Dialect::kPostgres) {
+    FERRY_ASSIGN_OR_RETURN(Rows r, db->Query("SELECT current_schema()", {}));
+    scope = r.GetText(0, 0).value_or("") + ".";
+  }
+  const std::string key = Key(scope + table);
   auto lease = lock->Acquire(key, std::chrono::milliseconds(0), Deadline{env->Now()});
   if (!lease.ok() && (lease.status().code() == Code::kTimeout ||
                       lease.status().code() == Code::kLocked) &&

@@ -1,7 +1,9 @@
 // ReshapeLock: one `ferry reshape` (run, abort or rollback) per table at a
 // time, across processes. The lock is the migration runner's (core/
 // migration_lock.h) under the key "ferry:reshape:<table>": a session advisory
-// lock on the reshape's own PostgreSQL connection, an flock beside a SQLite
+// lock on the reshape's own PostgreSQL connection (the key also names the
+// connection's current schema, so tenants' same-named tables in their own
+// schemas do not exclude each other), an flock beside a SQLite
 // file. Both die with the process, so a kill -9 never leaves a stale lock and
 // the next run resumes at once.
 #pragma once
