@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/key_codec.h"
+#include "jobs/copy/mysql_copy.h"
 #include "util/strings.h"
 
 namespace ferry {
@@ -157,6 +158,7 @@ std::optional<int64_t> ParseTimestampMicros(const std::string& text, bool apply_
 
 Value CarryValue(LogicalType type, Dialect target, Value v) {
   if (IsNull(v)) return v;
+  if (target == Dialect::kMysql) return CarryMysqlValue(type, std::move(v));
   switch (type) {
     case LogicalType::kInteger:
       if (auto* d = std::get_if<double>(&v); d && std::trunc(*d) == *d && std::abs(*d) < 9.2e18)

@@ -1,5 +1,7 @@
 #include "jobs/copy/schema_reader.h"
 
+#include "jobs/copy/mysql_copy.h"
+
 namespace ferry {
 
 Result<std::unique_ptr<SchemaReader>> NewSchemaReader(Database* db) {
@@ -8,6 +10,8 @@ Result<std::unique_ptr<SchemaReader>> NewSchemaReader(Database* db) {
       return NewSqliteSchemaReader(db);
     case Dialect::kPostgres:
       return NewPostgresSchemaReader(db);
+    case Dialect::kMysql:
+      return NewMysqlSchemaReader(db);
     default:
       return InvalidArgument("copy: no schema reader for engine " + std::string(db->engine()) +
                              " yet (sqlite and postgres are supported)");

@@ -8,6 +8,7 @@
 #include "jobs/copy/canonical.h"
 #include "jobs/copy/copy_endpoint.h"
 #include "jobs/copy/keyset_reader.h"
+#include "jobs/copy/mysql_copy.h"
 #include "jobs/copy/schema_reader.h"
 #include "jobs/copy/table_writer.h"
 #include "util/strings.h"
@@ -16,6 +17,7 @@ namespace ferry {
 namespace {
 
 Status EnsureCheckpointTable(Database* db) {
+  if (db->dialect() == Dialect::kMysql) return db->Exec(MysqlCheckpointTableSql());  // no TEXT keys
   return db->Exec(std::string("CREATE TABLE IF NOT EXISTS ") + kCheckpointTable +
                   " (table_name TEXT PRIMARY KEY, source TEXT NOT NULL, last_key TEXT, "
                   "rows_copied BIGINT NOT NULL, done BIGINT NOT NULL, updated_at TEXT NOT NULL)");
@@ -194,12 +196,12 @@ class SqlEndpoint final : public CopyEndpoint {
 
   Status SaveCheckpoint(const std::string& table, const CopyCheckpoint& c) override {
     return db_
-        ->Execute(std::string("INSERT INTO ") + kCheckpointTable +
+        ->Execute((db_->dialect() == Dialect::kMysql ? MysqlSaveCheckpointSql() : std::string("INSERT INTO ") + kCheckpointTable +
                       " (table_name, source, last_key, rows_copied, done, updated_at) VALUES "
                       "($1, $2, $3, $4, $5, $6) ON CONFLICT (table_name) DO UPDATE SET "
                       "source = excluded.source, last_key = excluded.last_key, "
                       "rows_copied = excluded.rows_copied, done = excluded.done, "
-                      "updated_at = excluded.updated_at",
+                      "updated_at = excluded.updated_at"),
                   {table, c.source, EncodeKey(c.last_key), c.rows,
                    static_cast<int64_t>(c.done ? 1 : 0),
                    FormatIsoTime(std::chrono::duration_cast<std::chrono::microseconds>(

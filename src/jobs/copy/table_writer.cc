@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "jobs/copy/mysql_copy.h"
+
 #ifdef FERRY_WITH_POSTGRES
 #include "db/postgres/postgres_database.h"
 #endif
@@ -114,6 +116,7 @@ class PostgresTableWriter final : public TableWriter {
 
 Result<std::unique_ptr<TableWriter>> NewTableWriter(Database* db, const std::string& table,
                                                     const std::vector<std::string>& columns) {
+  if (db->dialect() == Dialect::kMysql) return NewMysqlTableWriter(db, table, columns);
 #ifdef FERRY_WITH_POSTGRES
   if (db->dialect() == Dialect::kPostgres)
     return std::unique_ptr<TableWriter>(new PostgresTableWriter(db, table, columns));

@@ -1,5 +1,7 @@
 #include "jobs/copy/type_mapper.h"
 
+#include "jobs/copy/mysql_copy.h"
+
 #include "util/strings.h"
 
 namespace ferry {
@@ -39,6 +41,7 @@ std::optional<LogicalType> ParseLogicalType(const std::string& name) {
 
 std::optional<LogicalType> MapDeclaredType(Dialect dialect, const std::string& declared,
                                            std::string* type_args) {
+  if (dialect == Dialect::kMysql) return MapMysqlDeclaredType(declared, type_args);
   std::string t = ToLower(Trim(declared));
   std::string args;
   if (size_t paren = t.find('('); paren != std::string::npos) {
@@ -136,6 +139,7 @@ Status MapTableTypes(Dialect dialect, const TypeOverrides& overrides, TableSchem
 }
 
 std::string TargetColumnType(Dialect dialect, const ColumnSchema& c) {
+  if (dialect == Dialect::kMysql) return MysqlColumnType(c, /*in_key=*/false);
   const bool pg = dialect == Dialect::kPostgres;
   switch (c.type) {
     case LogicalType::kInteger: return pg ? "bigint" : "INTEGER";
@@ -154,6 +158,7 @@ std::string TargetColumnType(Dialect dialect, const ColumnSchema& c) {
 }
 
 std::string CreateTableSql(const Database& db, const TableSchema& s) {
+  if (db.dialect() == Dialect::kMysql) return MysqlCreateTableSql(db, s);
   std::string sql = "CREATE TABLE " + db.QuoteIdentifier(s.name) + " (";
   for (size_t i = 0; i < s.columns.size(); ++i) {
     const auto& c = s.columns[i];
