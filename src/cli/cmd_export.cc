@@ -7,6 +7,8 @@
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "jobs/copy/export_import.h"
+#include "jobs/copy/duckdb_parquet.h"
+#include "util/strings.h"
 
 namespace ferry::cli {
 namespace {
@@ -22,6 +24,10 @@ int Run(CommandContext& ctx, ExportFlags& f) {
   if (ctx.opts.db_url.empty()) {
     ReportError(ctx, InvalidArgument("no database: give --db URL (or FERRY_DATABASE_URL)"));
     return kExitUsage;
+  }
+  if (ToLower(f.format) == "parquet" && !ParquetBuiltIn()) {
+    ReportError(ctx, InvalidArgument(ParquetNotBuiltInMessage()));
+    return kExitNotBuiltIn;
   }
   auto format = ParseFileFormat(f.format);
   if (!format.ok()) {

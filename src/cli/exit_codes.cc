@@ -49,7 +49,8 @@ std::string ExitCodeHelp() {
   11  not found: version, table or file
   12  I/O error (e.g. a migration file that cannot be read)
   13  not a database (or a corrupt one) for this engine
-  14  job finished with some items failed)";
+  14  job finished with some items failed
+  15  not built in: e.g. --format parquet in a ferry built without DuckDB)";
 }
 
 }  // namespace ferry::cli

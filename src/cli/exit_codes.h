@@ -29,6 +29,7 @@ inline constexpr int kExitIOError = 12;   // the OS refused a read or write
 inline constexpr int kExitBadDatabase =
     13;  // the database file is not a database of that engine, or corrupt
 inline constexpr int kExitPartialFailure = 14;  // a job finished, but some items failed (ingest)
+inline constexpr int kExitNotBuiltIn = 15;  // a feature this build lacks (--format parquet without DuckDB)
 
 // The exit code for an error Status (never kExitOk).
 int ExitCodeFor(const Status& status);

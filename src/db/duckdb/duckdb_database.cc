@@ -1,10 +1,13 @@
 #include "db/duckdb/duckdb_database.h"
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "db/duckdb/duckdb_internal.h"
+#include "util/strings.h"
 
 namespace ferry {
 namespace {
@@ -186,11 +189,14 @@ Session* SessionOf(Database* db) {
 }
 }  // namespace duckdb_internal
 
-Result<std::unique_ptr<Database>> OpenDuckdbDatabase(const DatabaseUrl& url, Env* env) {
-  (void)env;
+namespace {
+
+// One attempt; `config_params` are DuckDB settings.
+Result<std::unique_ptr<Session>> OpenOnce(const DatabaseUrl& url,
+                                          const std::map<std::string, std::string>& config_params) {
   duckdb_config config = nullptr;
   if (duckdb_create_config(&config) != DuckDBSuccess) return Internal("duckdb: cannot create a config");
-  for (const auto& [key, value] : url.params) {
+  for (const auto& [key, value] : config_params) {
     if (duckdb_set_config(config, key.c_str(), value.c_str()) != DuckDBSuccess) {
       duckdb_destroy_config(&config);
       return InvalidArgument("duckdb: unknown or bad setting \"" + key + "=" + value + "\" in " +
@@ -199,10 +205,10 @@ Result<std::unique_ptr<Database>> OpenDuckdbDatabase(const DatabaseUrl& url, Env
   }
   auto session = std::make_unique<Session>();
   char* err = nullptr;
-  const char* path = url.path == ":memory:" ? nullptr : url.path.c_str();
-  duckdb_state st = path == nullptr ? duckdb_open_ext(nullptr, &session->db, config, &err)
-                                    : duckdb_get_or_create_from_cache(InstanceCache(), path,
-                                                                      &session->db, config, &err);
+  const bool memory = url.path == ":memory:";
+  duckdb_state st = memory ? duckdb_open_ext(nullptr, &session->db, config, &err)
+                           : duckdb_get_or_create_from_cache(InstanceCache(), url.path.c_str(),
+                                                             &session->db, config, &err);
   duckdb_destroy_config(&config);
   if (st != DuckDBSuccess) {
     std::string msg = err ? err : "cannot open";
@@ -213,7 +219,31 @@ Result<std::unique_ptr<Database>> OpenDuckdbDatabase(const DatabaseUrl& url, Env
     duckdb_close(&session->db);
     return Unavailable("duckdb: " + url.path + ": cannot connect");
   }
-  return std::unique_ptr<Database>(new DuckdbDatabase(url, std::move(session)));
+  return session;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenDuckdbDatabase(const DatabaseUrl& url, Env* env) {
+  Env* e = env != nullptr ? env : Env::Default();
+  // busy_timeout_ms is ours (as for SQLite): how long to wait while another
+  // process holds the file. Every other parameter is a DuckDB setting.
+  std::map<std::string, std::string> params = url.params;
+  int64_t busy_ms = 5000;
+  if (auto it = params.find("busy_timeout_ms"); it != params.end()) {
+    auto v = ParseUint(it->second);
+    if (!v) return InvalidArgument("duckdb: bad busy_timeout_ms in " + url.Redacted());
+    busy_ms = static_cast<int64_t>(*v);
+    params.erase(it);
+  }
+  Deadline deadline = Deadline::After(e, std::chrono::milliseconds(busy_ms));
+  for (;;) {
+    auto session = OpenOnce(url, params);
+    if (session.ok())
+      return std::unique_ptr<Database>(new DuckdbDatabase(url, std::move(session).value()));
+    if (session.status().code() != Code::kLocked || deadline.Expired(e)) return session.status();
+    e->SleepFor(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace ferry

@@ -1,7 +1,7 @@
 // DuckDB adapter (DuckDB's C API, libduckdb from scripts/fetch-duckdb.sh).
 //
 //   duckdb:app.duckdb   duckdb:/abs/path.duckdb   duckdb::memory:
-//   duckdb:app.duckdb?access_mode=read_only&threads=4&memory_limit=1GB
+//   duckdb:app.duckdb?access_mode=read_only&threads=4&memory_limit=1GB&busy_timeout_ms=5000
 //
 // Opening
 // - One process-wide instance cache (duckdb_get_or_create_from_cache): every
@@ -10,7 +10,8 @@
 //   file would each think they own it). The instance closes, and the file
 //   lock is released, when the last Database on it is destroyed.
 // - Another process holding the file (DuckDB takes an exclusive lock for
-//   read-write) is Locked; a missing folder is Unavailable; a file that is
+//   read-write) is waited for up to `busy_timeout_ms` (default 5000, as for
+//   SQLite), then Locked; a missing folder is Unavailable; a file that is
 //   not a DuckDB database is Corruption. Query parameters are DuckDB
 //   settings (duckdb_set_config); an unknown one is InvalidArgument.
 // - `duckdb::memory:` is a private in-memory database per Open().

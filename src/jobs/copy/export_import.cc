@@ -13,6 +13,7 @@
 #include "db/transaction.h"
 #include "jobs/copy/canonical.h"
 #include "jobs/copy/csv.h"
+#include "jobs/copy/duckdb_parquet.h"
 #include "jobs/copy/keyset_reader.h"
 #include "jobs/copy/schema_reader.h"
 #include "jobs/copy/table_writer.h"
@@ -113,6 +114,7 @@ Result<FileFormat> ParseFileFormat(const std::string& name) {
   std::string n = ToLower(name);
   if (n == "csv") return FileFormat::kCsv;
   if (n == "jsonl" || n == "json" || n == "ndjson") return FileFormat::kJsonl;
+  if (n == "parquet" && ParquetBuiltIn()) return FileFormat::kParquet;
   if (n == "parquet")
     return InvalidArgument(
         "--format parquet is written and read through DuckDB, and this ferry was built "
@@ -122,12 +124,17 @@ Result<FileFormat> ParseFileFormat(const std::string& name) {
 }
 
 Result<ExportReport> ExportTable(Database* db, const ExportOptions& o, Env* env, Logger* logger) {
-  if (o.format == FileFormat::kParquet) return ParseFileFormat("parquet").status();
   const auto t0 = env->Now();
   if (db->dialect() == Dialect::kPostgres) FERRY_RETURN_IF_ERROR(db->Exec("SET TimeZone = 'UTC'"));
   FERRY_ASSIGN_OR_RETURN(bool exists, db->TableExists(o.table));
   if (!exists) return NotFound("table " + o.table + " does not exist");
   FERRY_ASSIGN_OR_RETURN(TableSchema s, ReadMapped(db, o.table));
+  if (o.format == FileFormat::kParquet) {  // through DuckDB (duckdb_parquet_export.cc)
+    auto rep = ExportParquet(db, o, s, env);
+    if (rep.ok() && logger)
+      logger->Info("exported table", {{"table", o.table}, {"rows", rep->rows}, {"format", "parquet"}});
+    return rep;
+  }
 
   const bool to_stdout = o.out == "-";
   const std::string tmp = o.out + ".tmp";

@@ -10,8 +10,9 @@
 //   reals are numbers; NaN/Infinity are the strings "NaN", "Infinity",
 //   "-Infinity"; booleans true/false; json columns are embedded documents;
 //   blobs are "\\x00ff" strings (hex, as in CSV); everything else strings.
-// - parquet: only through DuckDB, which this build does not include: a clear
-//   error (InvalidArgument) says so.
+// - parquet: through DuckDB when it is built in (duckdb_parquet.h: the rows
+//   stream into a scratch DuckDB file, then COPY ... (FORMAT parquet)); in a
+//   build without DuckDB a clear error (InvalidArgument; the CLI exits 15).
 //
 // Import reads the target table's schema and converts each field by its
 // column's logical type. The whole import is ONE transaction: a bad record

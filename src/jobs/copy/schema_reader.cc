@@ -1,5 +1,7 @@
 #include "jobs/copy/schema_reader.h"
 
+#include "jobs/copy/duckdb_copy.h"
+
 #include "jobs/copy/mysql_copy.h"
 
 namespace ferry {
@@ -10,6 +12,8 @@ Result<std::unique_ptr<SchemaReader>> NewSchemaReader(Database* db) {
       return NewSqliteSchemaReader(db);
     case Dialect::kPostgres:
       return NewPostgresSchemaReader(db);
+    case Dialect::kDuckdb:
+      return NewDuckdbSchemaReader(db);
     case Dialect::kMysql:
       return NewMysqlSchemaReader(db);
     default:

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "jobs/copy/duckdb_copy.h"
+
 #include "jobs/copy/mysql_copy.h"
 
 #ifdef FERRY_WITH_POSTGRES
@@ -116,6 +118,7 @@ class PostgresTableWriter final : public TableWriter {
 
 Result<std::unique_ptr<TableWriter>> NewTableWriter(Database* db, const std::string& table,
                                                     const std::vector<std::string>& columns) {
+  if (db->dialect() == Dialect::kDuckdb) return NewDuckdbTableWriter(db, table, columns);
   if (db->dialect() == Dialect::kMysql) return NewMysqlTableWriter(db, table, columns);
 #ifdef FERRY_WITH_POSTGRES
   if (db->dialect() == Dialect::kPostgres)

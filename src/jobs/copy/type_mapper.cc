@@ -1,5 +1,7 @@
 #include "jobs/copy/type_mapper.h"
 
+#include "jobs/copy/duckdb_copy.h"
+
 #include "jobs/copy/mysql_copy.h"
 
 #include "util/strings.h"
@@ -41,6 +43,7 @@ std::optional<LogicalType> ParseLogicalType(const std::string& name) {
 
 std::optional<LogicalType> MapDeclaredType(Dialect dialect, const std::string& declared,
                                            std::string* type_args) {
+  if (dialect == Dialect::kDuckdb) return MapDuckdbDeclaredType(declared, type_args);
   if (dialect == Dialect::kMysql) return MapMysqlDeclaredType(declared, type_args);
   std::string t = ToLower(Trim(declared));
   std::string args;
@@ -139,6 +142,7 @@ Status MapTableTypes(Dialect dialect, const TypeOverrides& overrides, TableSchem
 }
 
 std::string TargetColumnType(Dialect dialect, const ColumnSchema& c) {
+  if (dialect == Dialect::kDuckdb) return DuckdbColumnType(c);
   if (dialect == Dialect::kMysql) return MysqlColumnType(c, /*in_key=*/false);
   const bool pg = dialect == Dialect::kPostgres;
   switch (c.type) {
