@@ -41,7 +41,12 @@ Result<std::optional<ReshapeState>> One(Database* db, const std::string& where,
   if (!exists) return std::optional<ReshapeState>();
   FERRY_ASSIGN_OR_RETURN(Rows r, db->Query(std::string("SELECT ") + kColumns +
                                                " FROM ferry_reshapes WHERE " + where +
-                                               " ORDER BY started_at DESC, run_id DESC LIMIT 1",
+                                               // A run starts only after the one before it
+                                               // was aborted or rolled back: in the same
+                                               // second, the live one is the newer.
+                                               " ORDER BY started_at DESC, CASE WHEN status IN"
+                                               " ('aborted', 'rolled_back') THEN 1 ELSE 0 END,"
+                                               " run_id DESC LIMIT 1",
                                            {param}));
   if (r.empty()) return std::optional<ReshapeState>();
   return std::optional<ReshapeState>(FromRow(r, 0));
