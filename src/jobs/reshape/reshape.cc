@@ -385,6 +385,9 @@ Result<ReshapeReport> RunReshape(Database* db, Env* env, Logger* logger, const R
                                  const ReshapeOptions& options) {
   FERRY_ASSIGN_OR_RETURN(auto lock, ReshapeLock::Acquire(db, env, logger, plan.table,
                                                          options.run_lock_wait));
+  if (db->dialect() == Dialect::kSqlite)
+    FERRY_RETURN_IF_ERROR(
+        db->Exec("PRAGMA busy_timeout = " + std::to_string(kReshapeSqliteBusyMs)));
   Runner r(db, env, logger, plan, options);
   return r.Run();
 }

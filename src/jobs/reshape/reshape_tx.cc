@@ -53,7 +53,7 @@ Status WithLockRetries(Database* db, Env* env, Logger* log, std::chrono::millise
                                        {"backoff_ms", static_cast<int64_t>(backoff.count())}});
     env->SleepFor(backoff);
   }
-  if (!pg) (void)db->Exec("PRAGMA busy_timeout = 5000");
+  if (!pg) (void)db->Exec("PRAGMA busy_timeout = " + std::to_string(kReshapeSqliteBusyMs));
   return st;
 }
 

@@ -15,6 +15,11 @@
 
 namespace ferry {
 
+// SQLite busy timeout for a reshape's connection: a writer at full speed can
+// starve SQLite's sleeping busy handler for seconds, and a long job should
+// wait its turn rather than fail.
+inline constexpr int kReshapeSqliteBusyMs = 60000;
+
 int64_t ReshapeNowSeconds(Env* env);
 
 Status ExecAll(Database* db, const std::vector<std::string>& stmts);
