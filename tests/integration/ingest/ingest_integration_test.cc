@@ -3,13 +3,16 @@
 // redis-server stopped mid-run.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "integration/servers.h"
 #include "jobs/ingest/ingest.h"
+#include "jobs/ingest/record_writer.h"
 #include "lock/redis/degraded_lock.h"
 #include "lock/redis/redis_lock.h"
 #include "tree_util.h"
@@ -94,9 +97,13 @@ TEST_F(IngestIT, PostgresTwoProcessesSharedRedisLockMigrateEachObjectOnce) {
   std::thread tb([&] { b = RunCmd(cmd); });
   ta.join();
   tb.join();
-  EXPECT_EQ(a.exit_code, 14) << Stderr();
-  EXPECT_EQ(b.exit_code, 14);
+  // A malformed object fails in whichever process takes its lease; the other
+  // may find it held and skip it, so one process can finish clean (0).
+  EXPECT_TRUE(a.exit_code == 14 || a.exit_code == 0) << a.exit_code << Stderr();
+  EXPECT_TRUE(b.exit_code == 14 || b.exit_code == 0) << b.exit_code;
+  EXPECT_TRUE(a.exit_code == 14 || b.exit_code == 14);
   nlohmann::json ja = Json(a), jb = Json(b);
+  EXPECT_GE(ja["failed"].get<int>() + jb["failed"].get<int>(), 2);
   // Each good object inserted by exactly one process.
   EXPECT_EQ(ja["succeeded"].get<int>() + jb["succeeded"].get<int>(), 3000);
   auto db = OpenDatabase(scratch.url(), Env::Default());
@@ -175,6 +182,165 @@ TEST_F(IngestIT, S3ServerErrorsAreRetriedThenCountedFailed) {
   EXPECT_EQ(Json(r)["failed"], 1);
   EXPECT_EQ(bad_gets.load(), 3);  // retried with backoff, then counted failed
   EXPECT_NE(Stderr().find("zz/x.narinfo"), std::string::npos);
+}
+
+// Issue 3 "the S3 server ... stalls (retried with backoff, then counted
+// failed)": one object's GET never sends a byte.
+TEST_F(IngestIT, S3StalledObjectIsRetriedThenCountedFailed) {
+  std::atomic<int> stalled_gets{0};
+  std::string good = GenerateNarInfoText(2);
+  std::string good_key = NarInfoObjectKey(GenerateNarInfo(2).hash);
+  FakeHttpServer server([&](const CapturedRequest& req) {
+    if (req.target.find("list-type=2") != std::string::npos) {
+      return FakeReply{200,
+                       "<?xml version=\"1.0\"?><ListBucketResult><Name>bkt</Name><KeyCount>2</KeyCount>"
+                       "<IsTruncated>false</IsTruncated><Contents><Key>" +
+                           good_key + "</Key></Contents><Contents><Key>store/narinfo/zz/slow.narinfo</Key>"
+                                      "</Contents></ListBucketResult>",
+                       false};
+    }
+    if (req.target.find("zz/slow.narinfo") != std::string::npos) {
+      stalled_gets.fetch_add(1);
+      return FakeReply{200, "", true};  // headers never come
+    }
+    return FakeReply{200, good, false};
+  });
+  IngestOptions o;
+  o.source_url = "s3://bkt?endpoint=" + server.base() + "&region=us-east-1";
+  o.database_url = "sqlite:" + dir_ + "/db.sqlite";
+  o.store_options.access_key_id = "a";
+  o.store_options.secret_access_key = "b";
+  o.store_options.max_attempts = 3;
+  o.store_options.initial_backoff = std::chrono::milliseconds(10);
+  o.store_options.request_timeout = std::chrono::milliseconds(400);
+  o.concurrency = 1;  // the fake server answers one connection at a time
+  LoggerOptions lo;
+  auto logger = Logger::Capturing(lo);
+  IngestDeps deps;
+  deps.logger = logger.get();
+  auto r = RunIngest(o, deps);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->fatal.ok()) << r->fatal.ToString();  // one stalled object never stops the run
+  EXPECT_EQ(r->progress.succeeded, 1u);
+  EXPECT_EQ(r->progress.failed, 1u);
+  EXPECT_EQ(stalled_gets.load(), 3);
+  EXPECT_NE(logger->Captured().find("zz/slow.narinfo"), std::string::npos);
+}
+
+// Issue 3: "concurrent writers racing on one key are counted as skipped, not
+// failed" on PostgreSQL, where the second INSERT ... ON CONFLICT waits for
+// the first transaction and then inserts nothing.
+TEST_F(IngestIT, PostgresWritersRacingOnTheSameKeysCountSkippedNotFailed) {
+  std::string pg;
+  FERRY_REQUIRE_SERVER(pg, "FERRY_TEST_PG_URL");
+  ScratchPg scratch(pg);
+  ASSERT_FALSE(scratch.url().empty());
+  {
+    IngestOptions o;
+    o.source_url = "file://" + dir_;  // empty: just creates the tables
+    o.database_url = scratch.url();
+    LoggerOptions lo;
+    auto logger = Logger::Capturing(lo);
+    IngestDeps deps;
+    deps.logger = logger.get();
+    ASSERT_TRUE(RunIngest(o, deps).ok());
+  }
+  auto codec = MakeCodec("narinfo");
+  ASSERT_TRUE(codec.ok());
+  const int n = 400;
+  std::vector<std::vector<Record>> objects(n);
+  for (int i = 0; i < n; ++i) {
+    NarInfo info = GenerateNarInfo(i);
+    ASSERT_TRUE((*codec)->Parse(NarInfoObjectKey(info.hash), GenerateNarInfoText(i), &objects[i]).ok());
+  }
+  std::atomic<int> inserted{0}, skipped{0}, failed{0}, fatal{0};
+  auto writer = [&](int shift) {
+    auto db = OpenDatabase(scratch.url(), Env::Default());
+    if (!db.ok()) {
+      fatal.fetch_add(1);
+      return;
+    }
+    RecordWriter w(db->get(), codec->get());
+    for (int start = 0; start < n; start += 20) {
+      std::vector<const std::vector<Record>*> batch;
+      for (int i = start; i < start + 20; ++i) batch.push_back(&objects[(i + shift) % n]);
+      std::vector<WriteOutcome> outcomes;
+      std::vector<Status> errors;
+      if (Status st = w.WriteBatch(batch, &outcomes, &errors); !st.ok()) {
+        ADD_FAILURE() << st.ToString();
+        fatal.fetch_add(1);
+        return;
+      }
+      for (WriteOutcome oc : outcomes) {
+        (oc == WriteOutcome::kInserted ? inserted : oc == WriteOutcome::kSkipped ? skipped : failed)
+            .fetch_add(1);
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(writer, t * 7);  // overlapping, shifted batches
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(fatal.load(), 0);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(inserted.load(), n);
+  EXPECT_EQ(skipped.load(), 3 * n);
+  auto db = OpenDatabase(scratch.url(), Env::Default());
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(CountRows(db->get(), "narinfos"), n);
+  int64_t refs = 0;
+  for (int i = 0; i < n; ++i) refs += GenerateNarInfo(i).references.size();
+  EXPECT_EQ(CountRows(db->get(), "narinfo_references"), refs);
+}
+
+// Issue 3 "the disk fills", for real: the SQLite database on a 1 MB tmpfs.
+// Mounting needs root (CAP_SYS_ADMIN); without it the test says so and skips
+// (tests/unit/ingest covers the same path with SQLite's max_page_count).
+TEST_F(IngestIT, DiskFullStopsWithExitCode12KeepsUncommittedObjectsAndReRunCompletes) {
+  const std::string mnt = dir_ + "/small-disk";
+  fs::create_directories(mnt);
+  if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=1m") != 0) {
+    GTEST_SKIP() << "cannot mount a 1 MB tmpfs here (" << std::strerror(errno)
+                 << "); needs root or CAP_SYS_ADMIN";
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
+  } unmount{mnt};
+  const int n = 3000;
+  WriteTree(dir_ + "/cache", 0, n);
+  const std::string db = "sqlite:" + mnt + "/db.sqlite";
+  const std::string cmd = Ferry("ingest --from file://" + dir_ + "/cache --db " + db +
+                                " --delete-source --batch-size 100 --concurrency 2 --output json");
+  CmdResult r = RunCmd(cmd);
+  EXPECT_EQ(r.exit_code, 12) << r.out << Stderr();  // I/O error: distinct from 14 (some objects failed)
+  nlohmann::json j = Json(r);
+  EXPECT_FALSE(j["ok"].get<bool>());
+  EXPECT_NE(j.value("error", "").find("the database is full"), std::string::npos) << j.dump();
+  EXPECT_GE(j["failed"].get<int>(), 1);
+  EXPECT_LE(j["failed"].get<int>(), 100);  // the rolled-back batch
+  int64_t rows = 0;
+  {
+    auto d = OpenDatabase(db, Env::Default());
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    rows = CountRows(d->get(), "narinfos");
+  }
+  EXPECT_GT(rows, 0);
+  EXPECT_LT(rows, n);
+  EXPECT_EQ(j["succeeded"].get<int64_t>(), rows);
+  EXPECT_EQ(j["deleted"].get<int64_t>(), rows);
+  EXPECT_EQ(static_cast<int64_t>(CountFiles(dir_ + "/cache")), n - rows);  // uncommitted kept
+
+  ASSERT_EQ(mount("tmpfs", mnt.c_str(), "tmpfs", MS_REMOUNT, "size=64m"), 0) << std::strerror(errno);
+  CmdResult again = RunCmd(cmd);
+  EXPECT_EQ(again.exit_code, 0) << again.out << Stderr();
+  EXPECT_EQ(Json(again)["succeeded"].get<int64_t>(), n - rows);
+  auto d = OpenDatabase(db, Env::Default());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(CountRows(d->get(), "narinfos"), n);
+  int64_t refs = 0;
+  for (int i = 0; i < n; ++i) refs += GenerateNarInfo(i).references.size();
+  EXPECT_EQ(CountRows(d->get(), "narinfo_references"), refs);
+  EXPECT_EQ(CountFiles(dir_ + "/cache"), 0u);
 }
 
 class PrivateRedis {
