@@ -11,7 +11,7 @@ std::string CodecLedgerTable(const Codec& codec) {
 }
 
 Result<bool> CodecTablesExist(Database* db, const Codec& codec) {
-  for (const TableSchema& t : codec.Tables()) {
+  for (const RecordTable& t : codec.Tables()) {
     FERRY_ASSIGN_OR_RETURN(bool exists, db->TableExists(t.name));
     if (!exists) return false;
   }

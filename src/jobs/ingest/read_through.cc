@@ -115,7 +115,7 @@ class ReadThroughImpl final : public ReadThrough {
  private:
   Result<std::unique_ptr<Conn>> Wrap(std::unique_ptr<Database> db) {
     auto c = std::make_unique<Conn>();
-    for (const TableSchema& t : codec_->Tables()) {
+    for (const RecordTable& t : codec_->Tables()) {
       std::string sql = "SELECT ";
       for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + t.columns[i];
       sql += " FROM " + t.name + " WHERE " + t.key_column + " = $1";

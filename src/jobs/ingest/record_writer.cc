@@ -51,7 +51,7 @@ Result<PreparedStatement*> RecordWriter::Statement(size_t table, size_t rows) {
   auto key = std::make_pair(table, rows);
   auto it = statements_.find(key);
   if (it != statements_.end()) return it->second.get();
-  const TableSchema& schema = codec_->Tables()[table];
+  const RecordTable& schema = codec_->Tables()[table];
   std::string sql = InsertSql(schema, rows);
   if (table == 0) sql += " RETURNING " + schema.key_column;
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<PreparedStatement> stmt, db_->Prepare(sql));

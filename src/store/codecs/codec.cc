@@ -5,7 +5,7 @@
 namespace ferry {
 
 std::string Codec::KeyExistsSql() const {
-  const TableSchema& parent = Tables().front();
+  const RecordTable& parent = Tables().front();
   return "SELECT 1 FROM " + parent.name + " WHERE " + parent.key_column + " = $1";
 }
 
@@ -19,7 +19,7 @@ Result<Record> Codec::ParseOne(std::string_view object_key, std::string_view byt
   return std::move(records.front());
 }
 
-std::string InsertSql(const TableSchema& table, size_t rows_per_statement) {
+std::string InsertSql(const RecordTable& table, size_t rows_per_statement) {
   std::string sql = "INSERT INTO " + table.name + " (";
   for (size_t c = 0; c < table.columns.size(); ++c) {
     if (c) sql += ", ";

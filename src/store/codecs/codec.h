@@ -11,10 +11,10 @@
 //   `narinfo_references` rows, M `narinfo_signatures` rows) plus its natural
 //   key (the narinfo hash). The natural key decides idempotence: ingest asks
 //   KeyExistsSql() before writing, and every table has a unique key
-//   (TableSchema::conflict_columns) so a racing second writer inserts nothing
+//   (RecordTable::conflict_columns) so a racing second writer inserts nothing
 //   (`INSERT ... ON CONFLICT (...) DO NOTHING`, see InsertSql()).
 // - Rows are positional: Record::rows[t][r] is row r for Tables()[t], its
-//   values in TableSchema::columns order. Columns the database fills (a
+//   values in RecordTable::columns order. Columns the database fills (a
 //   surrogate id, created_at) are not listed. Every row carries the record's
 //   natural key in the table's key_column, so child rows can be bulk-loaded
 //   without first reading back a generated parent id.
@@ -56,7 +56,7 @@ struct Record {
   std::vector<std::vector<Row>> rows;  // rows[t] belong to Codec::Tables()[t]
 };
 
-struct TableSchema {
+struct RecordTable {
   std::string name;                  // "narinfos"
   std::vector<std::string> columns;  // the columns Record rows fill, in order
   std::string key_column;            // holds Record::key in every row ("hash")
@@ -90,7 +90,7 @@ class Codec {
                        std::vector<Record>* out) const = 0;
 
   // The tables records fill, parents first.
-  virtual const std::vector<TableSchema>& Tables() const = 0;
+  virtual const std::vector<RecordTable>& Tables() const = 0;
 
   // Migrations creating Tables() for the dialect. InvalidArgument for a
   // dialect the codec has no DDL for.
@@ -107,7 +107,7 @@ class Codec {
 // INSERT for `rows_per_statement` rows of Tables()[table] with parameters
 // $1..$n, ignoring rows whose conflict_columns already exist. Same text for
 // SQLite (>= 3.24) and PostgreSQL; MySQL would need INSERT IGNORE.
-std::string InsertSql(const TableSchema& table, size_t rows_per_statement);
+std::string InsertSql(const RecordTable& table, size_t rows_per_statement);
 
 // The codec registered under `name` ("narinfo"); NotFound naming the known
 // codecs otherwise.

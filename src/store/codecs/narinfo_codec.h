@@ -38,7 +38,7 @@ class NarInfoCodec : public Codec {
   bool Accepts(std::string_view object_key) const override;
   Status Parse(std::string_view object_key, std::string_view bytes,
                std::vector<Record>* out) const override;
-  const std::vector<TableSchema>& Tables() const override { return tables_; }
+  const std::vector<RecordTable>& Tables() const override { return tables_; }
   Result<std::vector<CodecMigration>> Migrations(Dialect dialect) const override;
 
   // NarInfo <-> Record. NarInfoFromRecord accepts rows in any order (they
@@ -51,7 +51,7 @@ class NarInfoCodec : public Codec {
   static Result<std::string> RenderRecord(const Record& record);
 
  private:
-  std::vector<TableSchema> tables_;
+  std::vector<RecordTable> tables_;
 };
 
 }  // namespace ferry

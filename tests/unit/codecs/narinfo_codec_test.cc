@@ -42,7 +42,7 @@ TEST(NarInfoCodec, RecordShape) {
   ASSERT_EQ(r->rows.size(), c->Tables().size());
   ASSERT_EQ(r->rows[0].size(), 1u);
   for (size_t t = 0; t < c->Tables().size(); ++t) {
-    const TableSchema& table = c->Tables()[t];
+    const RecordTable& table = c->Tables()[t];
     size_t key_col = static_cast<size_t>(
         std::find(table.columns.begin(), table.columns.end(), table.key_column) - table.columns.begin());
     ASSERT_LT(key_col, table.columns.size()) << table.name;
@@ -83,7 +83,7 @@ TEST(NarInfoCodec, MigrationsOnlyForKnownDialects) {
 }
 
 TEST(InsertSql, MultiRowWithConflictClause) {
-  TableSchema t{"t", {"a", "b"}, "a", {"a"}};
+  RecordTable t{"t", {"a", "b"}, "a", {"a"}};
   EXPECT_EQ(InsertSql(t, 2),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT (a) DO NOTHING");
 }
@@ -144,7 +144,7 @@ TEST_F(NarInfoSqliteTest, InsertIsIdempotentAndReadsBack) {
   back.key = n.hash;
   back.rows.resize(3);
   for (size_t t = 0; t < 3; ++t) {
-    const TableSchema& table = codec_->Tables()[t];
+    const RecordTable& table = codec_->Tables()[t];
     std::string sql = "SELECT " + Join(table.columns, ", ") + " FROM " + table.name + " WHERE " +
                       table.key_column + " = $1";
     Result<Rows> got = db_->Query(sql, {Value(n.hash)});
@@ -163,7 +163,7 @@ TEST_F(NarInfoSqliteTest, DownDropsTheTables) {
   for (const std::string& s : Statements(migrations_.back().down_sql)) {
     ASSERT_TRUE(db_->Exec(s).ok()) << s;
   }
-  for (const TableSchema& t : codec_->Tables()) EXPECT_FALSE(db_->TableExists(t.name).value());
+  for (const RecordTable& t : codec_->Tables()) EXPECT_FALSE(db_->TableExists(t.name).value());
 }
 
 }  // namespace
