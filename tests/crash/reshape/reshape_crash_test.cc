@@ -314,8 +314,10 @@ TEST_P(ReshapeCrash, RealBinaryKilledAtRandomMomentsResumes) {
   const std::string plan = dir_ + "/plan.toml", err = dir_ + "/err";
   int kills = 0;
   bool done = false;
+  // 12 copy batches (kRows / kBatch) x 50 ms of pause: an uninterrupted run lasts >= 600 ms
+  // however fast the machine, so the first kill (<= 420 ms) always lands.
   for (int round = 0; round < 10 && !done; ++round) {
-    pid_t pid = Spawn({"ferry", "--db", url_, "reshape", "run", plan, "--pause-ms", "2"}, err);
+    pid_t pid = Spawn({"ferry", "--db", url_, "reshape", "run", plan, "--pause-ms", "50"}, err);
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 400));
     ::kill(pid, SIGKILL);
     int code = Wait(pid);
