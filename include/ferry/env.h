@@ -81,6 +81,15 @@ class Env {
   virtual std::chrono::steady_clock::time_point Now() = 0;
   // Wall clock, for timestamps written to ledgers and file names.
   virtual std::chrono::system_clock::time_point WallNow() = 0;
+  // WallNow() as whole seconds / microseconds since the Unix epoch (the form
+  // catalogs and ledgers store).
+  int64_t WallSeconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(WallNow().time_since_epoch()).count();
+  }
+  int64_t WallMicros() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(WallNow().time_since_epoch())
+        .count();
+  }
   virtual void SleepFor(std::chrono::microseconds d) = 0;
 
   // --- misc ---

@@ -40,11 +40,6 @@ struct BackupFlags {
   std::string safety_dir;
 };
 
-int64_t NowSeconds(Env* env) {
-  return std::chrono::duration_cast<std::chrono::seconds>(env->WallNow().time_since_epoch())
-      .count();
-}
-
 std::string ConfigString(const CommandContext& ctx, const char* key, const std::string& def) {
   if (!ctx.opts.config) return def;
   if (auto v = (*ctx.opts.config)["backup"][key].value<std::string>()) return *v;
@@ -148,7 +143,7 @@ int RunCreate(CommandContext& ctx, const BackupFlags& f) {
     o.compression = f.compression == "gzip" ? Compression::kGzip : Compression::kZstd;
     auto b = CreateKvArchive(ctx.opts.db_url, ctx.env, o);
     if (!b.ok()) return ReportError(ctx, b.status());
-    if (ctx.opts.json()) return Emit(ctx, {{"ok", true}, {"backup", ToJson(*b, NowSeconds(ctx.env))}});
+    if (ctx.opts.json()) return Emit(ctx, {{"ok", true}, {"backup", ToJson(*b, ctx.env->WallSeconds())}});
     PrintInfo(*ctx.out, *b, "created and verified");
     return kExitOk;
   }
@@ -173,7 +168,7 @@ int RunCreate(CommandContext& ctx, const BackupFlags& f) {
     b = CreateArchive(db->get(), ctx.env, o);
   }
   if (!b.ok()) return ReportError(ctx, b.status());
-  if (ctx.opts.json()) return Emit(ctx, {{"ok", true}, {"backup", ToJson(*b, NowSeconds(ctx.env))}});
+  if (ctx.opts.json()) return Emit(ctx, {{"ok", true}, {"backup", ToJson(*b, ctx.env->WallSeconds())}});
   PrintInfo(*ctx.out, *b, "created and verified");
   return kExitOk;
 }
@@ -183,7 +178,7 @@ int RunList(CommandContext& ctx) {
   if (!db.ok()) return ReportError(ctx, db.status());
   auto all = ListBackups(db->get());
   if (!all.ok()) return ReportError(ctx, all.status());
-  const int64_t now = NowSeconds(ctx.env);
+  const int64_t now = ctx.env->WallSeconds();
   if (ctx.opts.json()) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& b : *all) arr.push_back(ToJson(b, now));
@@ -258,7 +253,7 @@ int RunVerify(CommandContext& ctx, const BackupFlags& f) {
   }
   auto v = VerifySnapshot(db->get(), ctx.env, f.name);
   if (!v.ok()) return ReportError(ctx, v.status());
-  if (ctx.opts.json()) return Emit(ctx, {{"ok", true}, {"backup", ToJson(*v, NowSeconds(ctx.env))}});
+  if (ctx.opts.json()) return Emit(ctx, {{"ok", true}, {"backup", ToJson(*v, ctx.env->WallSeconds())}});
   PrintInfo(*ctx.out, *v, "verified");
   return kExitOk;
 }
@@ -268,7 +263,7 @@ int RunExtend(CommandContext& ctx, const BackupFlags& f) {
   if (!db.ok()) return ReportError(ctx, db.status());
   auto b = ExtendBackup(db->get(), ctx.env, f.name, f.days);
   if (!b.ok()) return ReportError(ctx, b.status());
-  if (ctx.opts.json()) return Emit(ctx, {{"ok", true}, {"backup", ToJson(*b, NowSeconds(ctx.env))}});
+  if (ctx.opts.json()) return Emit(ctx, {{"ok", true}, {"backup", ToJson(*b, ctx.env->WallSeconds())}});
   *ctx.out << b->name << " now expires " << IsoUtc(b->expires_at) << "\n";
   return kExitOk;
 }
@@ -308,7 +303,7 @@ int RunStatus(CommandContext& ctx) {
   if (!db.ok()) return ReportError(ctx, db.status());
   auto all = ListBackups(db->get());
   if (!all.ok()) return ReportError(ctx, all.status());
-  const int64_t now = NowSeconds(ctx.env);
+  const int64_t now = ctx.env->WallSeconds();
   std::map<std::string, int> by_status;
   int64_t bytes = 0;
   const BackupInfo* newest = nullptr;
@@ -354,7 +349,7 @@ int RunRestore(CommandContext& ctx, const BackupFlags& f) {
     if (!b.ok()) return ReportError(ctx, b.status());
     name = b->name;
   }
-  const int64_t now = NowSeconds(ctx.env);
+  const int64_t now = ctx.env->WallSeconds();
   bool archive = IsArchiveName(name);
   std::string path = name;
   if (archive && !ctx.env->FileExists(path)) {

@@ -61,9 +61,7 @@ std::unique_ptr<Migrator> OpenMigrator(CommandContext& ctx, int* exit_code) {
     const char* level = e.kind == MigrationEvent::Kind::kFailed      ? "ERROR"
                         : e.kind == MigrationEvent::Kind::kRecovered ? "WARN"
                                                                      : "INFO";
-    auto us =
-        std::chrono::duration_cast<std::chrono::microseconds>(env->WallNow().time_since_epoch())
-            .count();
+    auto us = env->WallMicros();
     if (json_logs) {
       nlohmann::json j = {
           {"ts", FormatIsoTime(us)}, {"level", level}, {"msg", RedactSecrets(e.message)}};

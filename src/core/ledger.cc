@@ -41,10 +41,7 @@ Ledger::Ledger(Database* db, Env* env, std::string table)
 std::string Ledger::Table() const { return db_->QuoteIdentifier(table_); }
 
 std::string Ledger::Now() const {
-  auto us =
-      std::chrono::duration_cast<std::chrono::microseconds>(env_->WallNow().time_since_epoch())
-          .count();
-  return FormatIsoTime(us);
+  return FormatIsoTime(env_->WallMicros());
 }
 
 std::string Ledger::Actor() const {

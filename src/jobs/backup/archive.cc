@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "jobs/backup/archive_file.h"
+#include "jobs/backup/archive_manifest.h"
 #include "jobs/backup/archiver.h"
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_catalog.h"
@@ -14,11 +15,6 @@
 
 namespace ferry {
 namespace {
-
-int64_t NowSeconds(Env* env) {
-  return std::chrono::duration_cast<std::chrono::seconds>(env->WallNow().time_since_epoch())
-      .count();
-}
 
 std::string DatabaseName(const Database& db) {
   const DatabaseUrl& u = db.url();
@@ -55,71 +51,6 @@ class Staging {
   std::string path_;
 };
 
-struct Manifest {
-  nlohmann::json json;
-  std::string engine, method, schema_version;
-  std::map<std::string, std::pair<int64_t, std::string>> files;  // name -> size, sha256
-  TableRows tables;
-};
-
-Result<Manifest> ParseManifest(const std::string& path, const std::string& text) {
-  Manifest m;
-  try {
-    m.json = nlohmann::json::parse(text);
-    m.engine = m.json.at("engine").get<std::string>();
-    m.method = m.json.value("method", "");
-    m.schema_version = m.json.value("schema_version", "");
-    for (const auto& f : m.json.at("files")) {
-      m.files[f.at("name").get<std::string>()] = {f.at("size").get<int64_t>(),
-                                                  f.at("sha256").get<std::string>()};
-    }
-    if (m.json.contains("tables")) {
-      for (const auto& [k, v] : m.json.at("tables").items()) m.tables[k] = v.get<int64_t>();
-    }
-  } catch (const std::exception& e) {
-    return Corruption(path + ": manifest.json is not readable: " + e.what());
-  }
-  return m;
-}
-
-Status CompareRows(const std::string& what, const TableRows& want, const TableRows& got) {
-  for (const auto& [t, n] : want) {
-    auto it = got.find(t);
-    if (it == got.end()) return Corruption(what + ": table " + t + " is missing");
-    if (it->second != n)
-      return Corruption(what + ": table " + t + " has " + std::to_string(it->second) +
-                        " rows, the archive recorded " + std::to_string(n));
-  }
-  return Status::OK();
-}
-
-// Checks every entry against the manifest; returns the parsed manifest.
-Result<Manifest> CheckArchive(const std::string& path) {
-  std::string text;
-  FERRY_ASSIGN_OR_RETURN(auto entries, ScanArchiveFile(path, &text));
-  bool has_manifest = false;
-  for (const auto& e : entries) has_manifest |= e.name == "manifest.json";
-  if (!has_manifest) return Corruption(path + ": manifest.json is missing");
-  FERRY_ASSIGN_OR_RETURN(Manifest m, ParseManifest(path, text));
-  std::map<std::string, bool> seen;
-  for (const auto& e : entries) {
-    if (e.name == "manifest.json") continue;
-    auto it = m.files.find(e.name);
-    if (it == m.files.end()) return Corruption(path + ": entry " + e.name + " is not in the manifest");
-    if (it->second.first != e.size)
-      return Corruption(path + ": " + e.name + ": size " + std::to_string(e.size) +
-                        ", manifest says " + std::to_string(it->second.first));
-    if (it->second.second != e.sha256)
-      return Corruption(path + ": " + e.name + ": SHA-256 " + e.sha256 + " does not match the "
-                        "manifest (" + it->second.second + ")");
-    seen[e.name] = true;
-  }
-  for (const auto& [name, v] : m.files) {
-    if (!seen.count(name)) return Corruption(path + ": " + name + " is in the manifest but not in the archive");
-  }
-  return m;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Archiver>> MakeArchiver(Database* db, Env* env, bool prefer_pg_dump) {
@@ -139,7 +70,7 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
   FERRY_RETURN_IF_ERROR(catalog.Ensure());
 
   // Intent first: a pending row, so a crash leaves a visible, non-good entry.
-  const int64_t now = NowSeconds(env);
+  const int64_t now = env->WallSeconds();
   BackupInfo b;
   FERRY_ASSIGN_OR_RETURN(b.id, catalog.NextId());
   const std::string dbname = DatabaseName(*db);
@@ -185,14 +116,14 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
     members.insert(members.begin(), ArchiveMember{"manifest.json", "", manifest.dump(2) + "\n"});
     FERRY_RETURN_IF_ERROR(WriteArchiveFile(env, b.location, opts.compression, members));
     // Read it back from disk: what we verify is what a restore would read.
-    FERRY_ASSIGN_OR_RETURN(Manifest m, CheckArchive(b.location));
+    FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckArchiveManifest(b.location));
     (void)m;
     FERRY_ASSIGN_OR_RETURN(ArchiveEntry whole, HashFile(b.location));
     b.row_count = rows;
     b.size_bytes = whole.size;
     b.checksum = "sha256:" + whole.sha256;
     b.method = dump.method;
-    b.verified_at = NowSeconds(env);
+    b.verified_at = env->WallSeconds();
     b.state = BackupState::kVerified;
     b.notes.push_back("copy made with " + dump.method +
                       (dump.method == "pg_dump" ? " (pinned to ferry's exported snapshot)" : ""));
@@ -211,7 +142,7 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
 
 Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::string& path,
                                           VerifyDepth depth) {
-  FERRY_ASSIGN_OR_RETURN(Manifest m, CheckArchive(path));
+  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckArchiveManifest(path));
   ArchiveVerifyReport r;
   r.path = path;
   r.engine = m.engine;
@@ -230,14 +161,14 @@ Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::str
   FERRY_RETURN_IF_ERROR(staging.Create());
   FERRY_RETURN_IF_ERROR(ExtractArchiveFile(path, staging.path()));
   FERRY_ASSIGN_OR_RETURN(TableRows got, archiver->TestRestore(staging.path()));
-  FERRY_RETURN_IF_ERROR(CompareRows(path + ": test restore", m.tables, got));
+  FERRY_RETURN_IF_ERROR(CompareTableRows(path + ": test restore", m.tables, got, /*exact=*/false));
   r.test_restored = true;
   return r;
 }
 
 Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& path,
                                      const std::string& safety_dir) {
-  FERRY_ASSIGN_OR_RETURN(Manifest m, CheckArchive(path));
+  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckArchiveManifest(path));
   if (m.engine != db->engine())
     return InvalidArgument(path + ": a " + m.engine + " archive cannot restore a " +
                            std::string(db->engine()) + " database");
@@ -264,7 +195,7 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
   if (!got.ok())
     return got.status().WithContext("restore of " + path + " (the database is unchanged; safety "
                                     "archive " + safety.location + ")");
-  FERRY_RETURN_IF_ERROR(CompareRows(path + ": restored database", m.tables, *got));
+  FERRY_RETURN_IF_ERROR(CompareTableRows(path + ": restored database", m.tables, *got, /*exact=*/false));
   report.table_rows = *got;
   FERRY_RETURN_IF_ERROR(catalog.Ensure());
   for (const auto& b : before) {

@@ -5,10 +5,6 @@
 
 namespace ferry {
 namespace {
-int64_t NowSeconds(Env* env) {
-  return std::chrono::duration_cast<std::chrono::seconds>(env->WallNow().time_since_epoch())
-      .count();
-}
 }  // namespace
 
 std::string BackupStatusLabel(const BackupInfo& b, int64_t now) {
@@ -37,7 +33,7 @@ Result<BackupInfo> FindBackup(Database* db, const std::string& name) {
 Result<BackupInfo> ExtendBackup(Database* db, Env* env, const std::string& name, int days) {
   if (days <= 0) return InvalidArgument("--days must be positive");
   FERRY_ASSIGN_OR_RETURN(BackupInfo b, FindBackup(db, name));
-  b.expires_at = std::max(NowSeconds(env), b.expires_at) + int64_t{days} * 86400;
+  b.expires_at = std::max(env->WallSeconds(), b.expires_at) + int64_t{days} * 86400;
   FERRY_RETURN_IF_ERROR(BackupCatalog(db).Update(b));
   return b;
 }
@@ -45,7 +41,7 @@ Result<BackupInfo> ExtendBackup(Database* db, Env* env, const std::string& name,
 Result<std::vector<RetentionDecision>> CleanupBackups(Database* db, Env* env,
                                                       const RetentionPolicy& policy, bool dry_run) {
   FERRY_ASSIGN_OR_RETURN(auto all, ListBackups(db));
-  auto plan = PlanRetention(all, policy, NowSeconds(env));
+  auto plan = PlanRetention(all, policy, env->WallSeconds());
   if (dry_run) return plan;
   BackupCatalog catalog(db);
   for (const auto& d : plan) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "jobs/backup/archive_file.h"
+#include "jobs/backup/archive_manifest.h"
 #include "jobs/backup/archiver.h"
 #include "jobs/copy/copy_endpoint.h"
 #include "kv/kv_store.h"
@@ -22,11 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kMethod = "rocksdb_checkpoint";
-
-int64_t NowSeconds(Env* env) {
-  return std::chrono::duration_cast<std::chrono::seconds>(env->WallNow().time_since_epoch())
-      .count();
-}
 
 std::string StoreDir(const std::string& url) {
   std::string p = url.substr(url.find(':') + 1);
@@ -69,71 +65,25 @@ Result<TableRows> CountTables(std::unique_ptr<KvStore> store, Env* env) {
   return rows;
 }
 
-struct KvManifest {
-  std::string engine, method;
-  std::map<std::string, std::pair<int64_t, std::string>> files;
-  TableRows tables;
-};
-
-// Every entry against manifest.json; Corruption naming archive and entry.
-Result<KvManifest> CheckKvArchive(const std::string& path) {
-  std::string text;
-  FERRY_ASSIGN_OR_RETURN(auto entries, ScanArchiveFile(path, &text));
-  if (text.empty()) return Corruption(path + ": manifest.json is missing");
-  KvManifest m;
-  try {
-    auto j = nlohmann::json::parse(text);
-    m.engine = j.at("engine").get<std::string>();
-    m.method = j.value("method", "");
-    for (const auto& f : j.at("files"))
-      m.files[f.at("name").get<std::string>()] = {f.at("size").get<int64_t>(),
-                                                  f.at("sha256").get<std::string>()};
-    if (j.contains("tables"))
-      for (const auto& [k, v] : j.at("tables").items()) m.tables[k] = v.get<int64_t>();
-  } catch (const std::exception& e) {
-    return Corruption(path + ": manifest.json is not readable: " + e.what());
-  }
+// The shared manifest check, and that the archive holds a key-value store.
+Result<ArchiveManifest> CheckKvArchive(const std::string& path) {
+  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckArchiveManifest(path));
   if (m.method != kMethod)
     return InvalidArgument(path + ": not a key-value store archive (engine " + m.engine +
                            ", method " + m.method + ")");
-  size_t seen = 0;
-  for (const auto& e : entries) {
-    if (e.name == "manifest.json") continue;
-    auto it = m.files.find(e.name);
-    if (it == m.files.end()) return Corruption(path + ": entry " + e.name + " is not in the manifest");
-    if (it->second.first != e.size || it->second.second != e.sha256)
-      return Corruption(path + ": " + e.name + ": size or SHA-256 does not match the manifest");
-    ++seen;
-  }
-  if (seen != m.files.size())
-    return Corruption(path + ": " + std::to_string(m.files.size() - seen) +
-                      " file(s) of the manifest are missing from the archive");
   return m;
-}
-
-Status CompareTables(const std::string& what, const TableRows& want, const TableRows& got) {
-  for (const auto& [t, n] : want) {
-    auto it = got.find(t);
-    if (it == got.end()) return Corruption(what + ": table " + t + " is missing");
-    if (it->second != n)
-      return Corruption(what + ": table " + t + " has " + std::to_string(it->second) +
-                        " rows, the archive recorded " + std::to_string(n));
-  }
-  if (got.size() != want.size())
-    return Corruption(what + ": holds tables the archive did not record");
-  return Status::OK();
 }
 
 // Extracts `path` into the new directory `dir`, opens it, counts its rows.
 Result<TableRows> ExtractAndCount(const std::string& path, const std::string& dir,
-                                  const KvManifest& m, Env* env) {
+                                  const ArchiveManifest& m, Env* env) {
   FERRY_RETURN_IF_ERROR(env->CreateDirs(dir));
   ::chmod(dir.c_str(), 0700);
   FERRY_RETURN_IF_ERROR(ExtractArchiveFile(path, dir));
   FERRY_RETURN_IF_ERROR(env->RemoveFile(dir + "/manifest.json"));  // not a store file
   FERRY_ASSIGN_OR_RETURN(auto store, OpenKvStore(m.engine + ":" + dir, KvOpenMode::kExisting, env));
   FERRY_ASSIGN_OR_RETURN(TableRows got, CountTables(std::move(store), env));
-  FERRY_RETURN_IF_ERROR(CompareTables(path + ": extracted copy", m.tables, got));
+  FERRY_RETURN_IF_ERROR(CompareTableRows(path + ": extracted copy", m.tables, got, /*exact=*/true));
   return got;
 }
 
@@ -143,7 +93,7 @@ Result<BackupInfo> CreateKvArchive(const std::string& url, Env* env, const Archi
   FERRY_ASSIGN_OR_RETURN(auto store, OpenKvStore(url, KvOpenMode::kExisting, env));
   const std::string engine(store->engine());
   FERRY_RETURN_IF_ERROR(env->CreateDirs(opts.dir));
-  const int64_t now = NowSeconds(env);
+  const int64_t now = env->WallSeconds();
   const std::string name = StoreName(store->path());
   BackupInfo b;
   b.name = opts.name_prefix + "-" + name + "-" + CompactUtc(now) + "-" +
@@ -194,7 +144,7 @@ Result<BackupInfo> CreateKvArchive(const std::string& url, Env* env, const Archi
   b.row_count = rows;
   b.size_bytes = whole.size;
   b.checksum = "sha256:" + whole.sha256;
-  b.verified_at = NowSeconds(env);
+  b.verified_at = env->WallSeconds();
   b.state = BackupState::kVerified;
   b.notes.push_back("copy made with rocksdb::Checkpoint (memtable flushed, SST files linked)");
   b.notes.push_back("verified: manifest readable, every file's size and SHA-256 match");
@@ -202,7 +152,7 @@ Result<BackupInfo> CreateKvArchive(const std::string& url, Env* env, const Archi
 }
 
 Result<ArchiveVerifyReport> VerifyKvArchive(const std::string& path, Env* env, VerifyDepth depth) {
-  FERRY_ASSIGN_OR_RETURN(KvManifest m, CheckKvArchive(path));
+  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckKvArchive(path));
   ArchiveVerifyReport r;
   r.path = path;
   r.engine = m.engine;
@@ -220,7 +170,7 @@ Result<ArchiveVerifyReport> VerifyKvArchive(const std::string& path, Env* env, V
 
 Result<RestoreReport> RestoreKvArchive(const std::string& url, Env* env, const std::string& path,
                                        const std::string& safety_dir) {
-  FERRY_ASSIGN_OR_RETURN(KvManifest m, CheckKvArchive(path));
+  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckKvArchive(path));
   const std::string live = StoreDir(url);
   if (live.empty()) return InvalidArgument("bad URL \"" + url + "\": no directory");
   if (url.substr(0, url.find(':')) != m.engine)

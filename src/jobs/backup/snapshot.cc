@@ -16,11 +16,6 @@
 
 namespace ferry {
 
-int64_t SnapshotNowSeconds(Env* env) {
-  return std::chrono::duration_cast<std::chrono::seconds>(env->WallNow().time_since_epoch())
-      .count();
-}
-
 Status BeginSnapshotTransaction(Database* db, Transaction* tx) {
   FERRY_RETURN_IF_ERROR(tx->Begin());
   if (db->dialect() == Dialect::kPostgres) {
@@ -126,7 +121,7 @@ Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::str
 
   Transaction tx(db);
   FERRY_RETURN_IF_ERROR(BeginSnapshotTransaction(db, &tx));
-  const int64_t now = SnapshotNowSeconds(env);
+  const int64_t now = env->WallSeconds();
   BackupInfo b;
   FERRY_ASSIGN_OR_RETURN(b.name, FreeTableName(db, opts.name.empty()
                                                   ? table + "_backup_" + CompactUtc(now)
@@ -185,7 +180,7 @@ Result<BackupInfo> VerifySnapshot(Database* db, Env* env, const std::string& nam
                            b.checksum);
     }
   }
-  const int64_t now = SnapshotNowSeconds(env);
+  const int64_t now = env->WallSeconds();
   if (!problem.ok()) {
     b.state = BackupState::kFailed;
     (void)catalog.Update(b);  // best effort: the mismatch is the news

@@ -177,7 +177,7 @@ Result<BackupInfo> RestoreSnapshot(Database* db, Env* env, const std::string& na
   auto fail = [&](const Status& st) { return st.WithContext("restore " + name + " -> " + live); };
   auto live_exists = db->TableExists(live);
   if (!live_exists.ok()) return fail(live_exists.status());
-  const int64_t now = SnapshotNowSeconds(env);
+  const int64_t now = env->WallSeconds();
   std::optional<BackupInfo> safety;
   if (*live_exists) {
     auto s = pg ? RestorePostgresInPlace(db, b, now) : RestoreSqliteByRename(db, b, now);

@@ -17,8 +17,6 @@
 
 namespace ferry {
 
-int64_t SnapshotNowSeconds(Env* env);
-
 // Begins a transaction that reads one snapshot of the database
 // (REPEATABLE READ on PostgreSQL; SQLite's BEGIN IMMEDIATE already does).
 Status BeginSnapshotTransaction(Database* db, Transaction* tx);

@@ -241,9 +241,7 @@ class KvEndpoint final : public CopyEndpoint {
                           {"rows", c.rows},
                           {"done", c.done},
                           {"source", c.source},
-                          {"updated_at", FormatIsoTime(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                           env_->WallNow().time_since_epoch())
-                                                           .count())}}
+                          {"updated_at", FormatIsoTime(env_->WallMicros())}}
         .dump();
   }
 

@@ -204,9 +204,7 @@ class SqlEndpoint final : public CopyEndpoint {
                       "updated_at = excluded.updated_at"),
                   {table, c.source, EncodeKey(c.last_key), c.rows,
                    static_cast<int64_t>(c.done ? 1 : 0),
-                   FormatIsoTime(std::chrono::duration_cast<std::chrono::microseconds>(
-                                     env_->WallNow().time_since_epoch())
-                                     .count())})
+                   FormatIsoTime(env_->WallMicros())})
         .status();
   }
 

@@ -16,8 +16,6 @@
 namespace ferry {
 namespace {
 
-int64_t NowSeconds(Env* env) { return ReshapeNowSeconds(env); }
-
 void Hook(const ReshapeOptions& o, std::string_view point) {
   if (o.hook) o.hook(point);
 }
@@ -48,7 +46,7 @@ class Runner {
   Status NameFailingRow(bool lower, bool upper, const std::vector<Value>& params,
                         const Status& batch_error);
   Status Save() {
-    st_.updated_at = NowSeconds(env_);
+    st_.updated_at = env_->WallSeconds();
     return UpdateReshapeState(db_, st_);
   }
   // Runs step `n` (1-based) unless the state says it is done.
@@ -164,7 +162,7 @@ Status Runner::PreCheck() {
                            ValueToDisplay(dup.rows[0].back()) + " times; the key must be unique");
   }
   log_->Info("pre-check passed", {{"table", plan_.table}, {"rows", rows}});
-  const int64_t now = NowSeconds(env_);
+  const int64_t now = env_->WallSeconds();
   st_ = ReshapeState{};
   st_.run_id = plan_.name + "-" + CompactUtc(now) + "-" + std::to_string(env_->Random64() % 100000);
   st_.name = plan_.name;
@@ -359,7 +357,7 @@ Status Runner::Indexes() {
 }
 
 Status Runner::Swap() {
-  const std::string old_name = plan_.table + "_old_" + CompactUtc(NowSeconds(env_));
+  const std::string old_name = plan_.table + "_old_" + CompactUtc(env_->WallSeconds());
   FERRY_ASSIGN_OR_RETURN(auto seqs, OwnedSequences(db_, plan_.table));
   ReshapeState saved = st_;
   Status s = WithLockRetries(db_, env_, log_, o_.lock_timeout, o_.swap_attempts, [&]() -> Status {

@@ -23,11 +23,6 @@ std::string ShortName(const std::string& base, const std::string& tag, int n) {
 
 }  // namespace
 
-int64_t ReshapeNowSeconds(Env* env) {
-  return std::chrono::duration_cast<std::chrono::seconds>(env->WallNow().time_since_epoch())
-      .count();
-}
-
 Status ExecAll(Database* db, const std::vector<std::string>& stmts) {
   for (const auto& s : stmts) FERRY_RETURN_IF_ERROR(db->Exec(s));
   return Status::OK();

@@ -20,8 +20,6 @@ namespace ferry {
 // wait its turn rather than fail.
 inline constexpr int kReshapeSqliteBusyMs = 60000;
 
-int64_t ReshapeNowSeconds(Env* env);
-
 Status ExecAll(Database* db, const std::vector<std::string>& stmts);
 
 // Runs `body` in one transaction with a lock timeout, retrying up to

@@ -56,7 +56,7 @@ Result<AbortReport> AbortReshape(Database* db, Env* env, Logger* log, const std:
     s.last_key.clear();
     s.error = "aborted after step " + std::to_string(st.step) +
               (st.error.empty() ? std::string() : " (" + st.error + ")");
-    s.updated_at = ReshapeNowSeconds(env);
+    s.updated_at = env->WallSeconds();
     return UpdateReshapeState(db, s);
   }));
   log->Info("reshape aborted", {{"run", st.run_id}, {"table", st.table},
@@ -72,12 +72,12 @@ Result<RollbackReport> RollbackReshape(Database* db, Env* env, Logger* log,
   ReshapeState st = *done;
   RollbackReport rep;
   rep.run_id = st.run_id;
-  rep.set_aside = table + "_reshaped_" + CompactUtc(ReshapeNowSeconds(env));
+  rep.set_aside = table + "_reshaped_" + CompactUtc(env->WallSeconds());
   // Two rollbacks within one second would pick the same name.
   for (int n = 2;; ++n) {
     FERRY_ASSIGN_OR_RETURN(bool taken, db->TableExists(rep.set_aside));
     if (!taken) break;
-    rep.set_aside = table + "_reshaped_" + CompactUtc(ReshapeNowSeconds(env)) + "_" + std::to_string(n);
+    rep.set_aside = table + "_reshaped_" + CompactUtc(env->WallSeconds()) + "_" + std::to_string(n);
   }
   const std::string qt = db->QuoteIdentifier(table), qa = db->QuoteIdentifier(rep.set_aside);
   FERRY_ASSIGN_OR_RETURN(bool old_exists, db->TableExists(st.old_table));
@@ -102,7 +102,7 @@ Result<RollbackReport> RollbackReshape(Database* db, Env* env, Logger* log,
       FERRY_RETURN_IF_ERROR(MoveSequences(db, seqs, table));
       ReshapeState s = st;
       s.status = "rolled_back";
-      s.updated_at = ReshapeNowSeconds(env);
+      s.updated_at = env->WallSeconds();
       FERRY_RETURN_IF_ERROR(UpdateReshapeState(db, s));
       if (o.hook) o.hook("rollback before commit");
       return Status::OK();
@@ -135,7 +135,7 @@ Result<RollbackReport> RollbackReshape(Database* db, Env* env, Logger* log,
         return Corruption("restored " + table + " does not match snapshot " + info.name);
       ReshapeState s = st;
       s.status = "rolled_back";
-      s.updated_at = ReshapeNowSeconds(env);
+      s.updated_at = env->WallSeconds();
       FERRY_RETURN_IF_ERROR(UpdateReshapeState(db, s));
       if (o.hook) o.hook("rollback before commit");
       return Status::OK();

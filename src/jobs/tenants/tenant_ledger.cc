@@ -29,8 +29,7 @@ Status Ctx(const Status& st) { return st.WithContext("ferry_tenants"); }
 }  // namespace
 
 int64_t TenantLedger::NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(env_->WallNow().time_since_epoch())
-      .count();
+  return env_->WallMicros();
 }
 
 std::string TenantLedger::NowText() { return FormatIsoTime(NowMicros()); }
