@@ -227,6 +227,11 @@ TEST_P(ReshapeCrash, KilledInEveryStepThenRerunFinishes) {
         Writer(url_, &never, ops_, &errors, base + i);
         ::_exit(0);
       }
+      // On a fast idle machine the whole run can end before a freshly forked
+      // writer has connected (the CI run saw "the writer never wrote"): the
+      // kill and the re-run begin only once it is writing.
+      for (int w = 0; w < 2000 && ops_->load() == 0; ++w) ::usleep(10000);
+      ASSERT_GT(ops_->load(), 0) << "the writer did not start writing within 20 s";
     }
     auto stop_writer = [&] {
       if (writer_pid <= 0) return;
