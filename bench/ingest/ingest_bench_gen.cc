@@ -8,7 +8,9 @@
 // K objects (default 10000) under store/narinfo/zz/, plus a nix-cache-info
 // and a few nar/ files (not narinfos: ingest ignores them).
 // CSV (RFC 4180, header row, empty = NULL): narinfos.csv,
-// narinfo_references.csv, narinfo_signatures.csv, columns as the codec's.
+// narinfo_references.csv, narinfo_signatures.csv, columns as the codec's;
+// children carry narinfo_id = the 1-based row of narinfos.csv (the id a
+// fresh table assigns when narinfos.csv is loaded in order).
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -57,8 +59,8 @@ int main(int argc, char** argv) {
     refs.open(csv_dir + "/narinfo_references.csv");
     sigs.open(csv_dir + "/narinfo_signatures.csv");
     parents << "hash,store_path,url,compression,file_hash,file_size,nar_hash,nar_size,deriver,system,ca\n";
-    refs << "narinfo_hash,position,reference\n";
-    sigs << "narinfo_hash,position,signature\n";
+    refs << "narinfo_id,position,reference\n";
+    sigs << "narinfo_id,position,signature\n";
   }
   std::string last_dir;
   uint64_t malformed = 0;
@@ -88,10 +90,12 @@ int main(int argc, char** argv) {
               << (info.file_size ? std::to_string(*info.file_size) : "") << ','
               << Csv(info.nar_hash) << ',' << info.nar_size << ',' << Opt(info.deriver) << ','
               << Opt(info.system) << ',' << Opt(info.ca) << '\n';
+      // narinfos.id as a load of narinfos.csv in file order assigns it.
+      const uint64_t id = i + 1;
       for (size_t r = 0; r < info.references.size(); ++r)
-        refs << info.hash << ',' << r << ',' << Csv(info.references[r]) << '\n';
+        refs << id << ',' << r << ',' << Csv(info.references[r]) << '\n';
       for (size_t s = 0; s < info.signatures.size(); ++s)
-        sigs << info.hash << ',' << s << ',' << Csv(info.signatures[s]) << '\n';
+        sigs << id << ',' << s << ',' << Csv(info.signatures[s]) << '\n';
     }
   }
   std::printf("%llu narinfos, %llu malformed\n", static_cast<unsigned long long>(n),

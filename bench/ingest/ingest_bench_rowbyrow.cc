@@ -42,7 +42,11 @@ int main(int argc, char** argv) {
       std::exit(1);
     }
     std::vector<std::unique_ptr<ferry::PreparedStatement>> ins;
-    for (const auto& t : codec.Tables()) ins.push_back((*db)->Prepare(ferry::InsertSql(t, 1)).value());
+    for (const auto& t : codec.Tables()) {
+      std::string sql = ferry::InsertSql(t, 1);
+      if (ins.empty()) sql += " RETURNING " + t.id_column;  // children key on it
+      ins.push_back((*db)->Prepare(sql).value());
+    }
     auto exists = (*db)->Prepare(codec.KeyExistsSql()).value();
     for (;;) {
       std::string path;
@@ -68,9 +72,14 @@ int main(int argc, char** argv) {
         skipped++;
         continue;
       }
-      bool good = true;
-      for (size_t t = 0; t < rec->rows.size() && good; ++t)
-        for (const auto& row : rec->rows[t]) good = good && ins[t]->Execute(row).ok();
+      auto parent = ins[0]->Query(rec->rows[0][0]);
+      bool good = parent.ok() && parent->size() == 1;
+      const int64_t id = good ? parent->GetInt(0, 0).value_or(0) : 0;
+      for (size_t t = 1; t < rec->rows.size() && good; ++t)
+        for (auto row : rec->rows[t]) {
+          row[0] = ferry::Value(id);  // narinfo_id
+          good = good && ins[t]->Execute(row).ok();
+        }
       if (good && (*db)->Commit().ok()) {
         ok++;
       } else {

@@ -115,11 +115,9 @@ class ReadThroughImpl final : public ReadThrough {
  private:
   Result<std::unique_ptr<Conn>> Wrap(std::unique_ptr<Database> db) {
     auto c = std::make_unique<Conn>();
-    for (const RecordTable& t : codec_->Tables()) {
-      std::string sql = "SELECT ";
-      for (size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + t.columns[i];
-      sql += " FROM " + t.name + " WHERE " + t.key_column + " = $1";
-      FERRY_ASSIGN_OR_RETURN(std::unique_ptr<PreparedStatement> s, db->Prepare(sql));
+    for (size_t t = 0; t < codec_->Tables().size(); ++t) {
+      FERRY_ASSIGN_OR_RETURN(std::unique_ptr<PreparedStatement> s,
+                             db->Prepare(codec_->SelectRowsSql(t)));
       c->selects.push_back(std::move(s));
     }
     c->writer = std::make_unique<RecordWriter>(db.get(), codec_.get());

@@ -1,7 +1,6 @@
 #include "jobs/ingest/record_writer.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "db/postgres/postgres_database.h"
 #include "util/strings.h"
@@ -53,7 +52,16 @@ Result<PreparedStatement*> RecordWriter::Statement(size_t table, size_t rows) {
   if (it != statements_.end()) return it->second.get();
   const RecordTable& schema = codec_->Tables()[table];
   std::string sql = InsertSql(schema, rows);
-  if (table == 0) sql += " RETURNING " + schema.key_column;
+  if (table == 0) {
+    sql += " RETURNING " + schema.key_column;
+    if (codec_->ChildrenUseParentId()) {
+      if (schema.id_column.empty()) {
+        return InvalidArgument("codec " + std::string(codec_->name()) + ": child tables key on " +
+                               schema.name + "'s id, but it names no id column");
+      }
+      sql += ", " + schema.id_column;
+    }
+  }
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<PreparedStatement> stmt, db_->Prepare(sql));
   PreparedStatement* raw = stmt.get();
   statements_.emplace(key, std::move(stmt));
@@ -61,8 +69,21 @@ Result<PreparedStatement*> RecordWriter::Statement(size_t table, size_t rows) {
 }
 
 Status RecordWriter::InsertChunked(size_t table, const std::vector<const Row*>& rows,
-                                   std::vector<std::string>* returned) {
-  const size_t columns = codec_->Tables()[table].columns.size();
+                                   const std::vector<int64_t>* parent_ids,
+                                   std::vector<Returned>* returned) {
+  const RecordTable& schema = codec_->Tables()[table];
+  const size_t columns = schema.columns.size();
+  // The column the writer fills with the parent's id (KeySource::kParentId).
+  size_t id_col = columns;
+  if (parent_ids != nullptr) {
+    id_col = static_cast<size_t>(
+        std::find(schema.columns.begin(), schema.columns.end(), schema.key_column) -
+        schema.columns.begin());
+    if (id_col == columns) {
+      return InvalidArgument("codec " + std::string(codec_->name()) + ": table " + schema.name +
+                             " does not list its key column " + schema.key_column);
+    }
+  }
   size_t pos = 0;
   while (pos < rows.size()) {
     size_t left = rows.size() - pos;
@@ -80,16 +101,23 @@ Status RecordWriter::InsertChunked(size_t table, const std::vector<const Row*>& 
       const Row& row = *rows[r];
       if (row.size() != columns) {
         return InvalidArgument("codec " + std::string(codec_->name()) + ": a row of table " +
-                               codec_->Tables()[table].name + " has " +
-                               std::to_string(row.size()) + " values, expected " +
-                               std::to_string(columns));
+                               schema.name + " has " + std::to_string(row.size()) +
+                               " values, expected " + std::to_string(columns));
       }
-      for (const Value& v : row) params[p++] = v;
+      for (size_t c = 0; c < columns; ++c, ++p) {
+        if (c == id_col) {
+          params[p] = (*parent_ids)[r];
+        } else {
+          params[p] = row[c];
+        }
+      }
     }
     if (returned) {
       FERRY_ASSIGN_OR_RETURN(Rows out, stmt->Query(params));
       for (size_t i = 0; i < out.size(); ++i) {
-        if (auto k = out.GetText(i, 0)) returned->push_back(std::move(*k));
+        std::optional<std::string> k = out.GetText(i, 0);
+        if (!k) continue;
+        returned->push_back({std::move(*k), out.rows[i].size() > 1 ? out.GetInt(i, 1).value_or(0) : 0});
       }
     } else {
       FERRY_RETURN_IF_ERROR(stmt->Execute(params).status());
@@ -131,25 +159,47 @@ Status RecordWriter::WriteOnce(const std::vector<const std::vector<Record>*>& ob
     (void)db_->Rollback();
     return st;
   };
-  std::vector<std::string> inserted_keys;
-  if (Status st = InsertChunked(0, parents, &inserted_keys); !st.ok()) return fail(st);
-  std::unordered_set<std::string> inserted(inserted_keys.begin(), inserted_keys.end());
+  std::vector<Returned> returned;
+  if (Status st = InsertChunked(0, parents, nullptr, &returned); !st.ok()) return fail(st);
+  // RETURNING gives exactly the rows this transaction inserted, in no
+  // promised order: sort them and walk them beside the (sorted) candidates.
+  std::sort(returned.begin(), returned.end(),
+            [](const Returned& a, const Returned& b) { return a.key < b.key; });
+  std::vector<const Entry*> inserted;  // candidates whose parent row is new, in key order
+  std::vector<int64_t> inserted_ids;   // their generated ids (0 when unused)
+  inserted.reserve(returned.size());
+  inserted_ids.reserve(returned.size());
+  size_t j = 0;
+  for (const Entry* e : candidates) {
+    while (j < returned.size() && returned[j].key < e->record->key) ++j;
+    if (j < returned.size() && returned[j].key == e->record->key) {
+      inserted.push_back(e);
+      inserted_ids.push_back(returned[j].id);
+    }
+  }
   const size_t tables = codec_->Tables().size();
   std::vector<const Row*> children;
+  std::vector<int64_t> child_ids;
   for (size_t t = 1; t < tables; ++t) {
+    const bool by_id = codec_->Tables()[t].key_source == KeySource::kParentId;
     children.clear();
-    for (const Entry* e : candidates) {
-      if (!inserted.count(e->record->key) || e->record->rows.size() <= t) continue;
-      for (const Row& row : e->record->rows[t]) children.push_back(&row);
+    child_ids.clear();
+    for (size_t i = 0; i < inserted.size(); ++i) {
+      const Record& r = *inserted[i]->record;
+      if (r.rows.size() <= t) continue;
+      for (const Row& row : r.rows[t]) {
+        children.push_back(&row);
+        if (by_id) child_ids.push_back(inserted_ids[i]);
+      }
     }
-    if (Status st = InsertChunked(t, children, nullptr); !st.ok()) return fail(st);
+    if (Status st = InsertChunked(t, children, by_id ? &child_ids : nullptr, nullptr); !st.ok()) {
+      return fail(st);
+    }
   }
   if (Status st = db_->Commit(); !st.ok()) return fail(st);
 
   for (size_t i : which) (*outcomes)[i] = WriteOutcome::kSkipped;
-  for (const Entry* e : candidates) {
-    if (inserted.count(e->record->key)) (*outcomes)[e->object] = WriteOutcome::kInserted;
-  }
+  for (const Entry* e : inserted) (*outcomes)[e->object] = WriteOutcome::kInserted;
   return Status::OK();
 }
 

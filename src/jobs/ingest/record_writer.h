@@ -4,8 +4,10 @@
 // prepared statements `INSERT ... ON CONFLICT (...) DO NOTHING` (at most
 // kMaxRowsPerStatement rows each; a remainder is split into power-of-two
 // chunks so only a handful of statements are ever prepared). The parent
-// insert has `RETURNING <key column>`: the keys it returns are exactly the
-// records this transaction inserted, so
+// insert has `RETURNING <key column>` (plus the generated id column when a
+// child table keys on it, KeySource::kParentId: the writer fills those ids
+// into the child rows): the keys it returns are exactly the records this
+// transaction inserted, so
 //   - a record whose key is already in the database (an earlier run, or a
 //     concurrent writer that committed first) inserts nothing and is
 //     "skipped", never "failed";
@@ -71,9 +73,17 @@ class RecordWriter {
   Status WriteOnce(const std::vector<const std::vector<Record>*>& objects,
                    const std::vector<size_t>& which, std::vector<WriteOutcome>* outcomes);
   Result<PreparedStatement*> Statement(size_t table, size_t rows);
-  // Inserts rows[from, from+n) of table t; returns the RETURNING keys for t=0.
+  // A parent row this transaction inserted: its key and generated id (0 when
+  // no child table keys on the id).
+  struct Returned {
+    std::string key;
+    int64_t id = 0;
+  };
+  // Inserts `rows` into table t. With parent_ids (a KeySource::kParentId
+  // table), row r's key column gets (*parent_ids)[r]. For t=0, *returned gets
+  // the rows RETURNING gave back.
   Status InsertChunked(size_t table, const std::vector<const Row*>& rows,
-                       std::vector<std::string>* returned);
+                       const std::vector<int64_t>* parent_ids, std::vector<Returned>* returned);
 
   Database* const db_;
   const Codec* const codec_;

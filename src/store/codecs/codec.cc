@@ -9,6 +9,31 @@ std::string Codec::KeyExistsSql() const {
   return "SELECT 1 FROM " + parent.name + " WHERE " + parent.key_column + " = $1";
 }
 
+std::string Codec::SelectRowsSql(size_t table) const {
+  const RecordTable& parent = Tables().front();
+  const RecordTable& t = Tables()[table];
+  std::string sql = "SELECT ";
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    if (c) sql += ", ";
+    sql += t.columns[c];
+  }
+  sql += " FROM " + t.name + " WHERE " + t.key_column;
+  if (t.key_source == KeySource::kParentId) {
+    sql += " = (SELECT " + parent.id_column + " FROM " + parent.name + " WHERE " +
+           parent.key_column + " = $1)";
+  } else {
+    sql += " = $1";
+  }
+  return sql;
+}
+
+bool Codec::ChildrenUseParentId() const {
+  for (const RecordTable& t : Tables()) {
+    if (t.key_source == KeySource::kParentId) return true;
+  }
+  return false;
+}
+
 Result<Record> Codec::ParseOne(std::string_view object_key, std::string_view bytes) const {
   std::vector<Record> records;
   FERRY_RETURN_IF_ERROR(Parse(object_key, bytes, &records));

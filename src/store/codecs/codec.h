@@ -15,9 +15,15 @@
 //   (`INSERT ... ON CONFLICT (...) DO NOTHING`, see InsertSql()).
 // - Rows are positional: Record::rows[t][r] is row r for Tables()[t], its
 //   values in RecordTable::columns order. Columns the database fills (a
-//   surrogate id, created_at) are not listed. Every row carries the record's
-//   natural key in the table's key_column, so child rows can be bulk-loaded
-//   without first reading back a generated parent id.
+//   surrogate id, created_at) are not listed. Each row names its record in
+//   the table's key_column, one of two ways (RecordTable::key_source):
+//   - KeySource::kRecordKey: the column holds Record::key (the parent table,
+//     and child tables keyed by the natural key);
+//   - KeySource::kParentId: a child table whose column holds the id the
+//     database generated for the record's parent row (Tables()[0].id_column).
+//     The codec leaves that value NULL; the writer reads the parent's id back
+//     (INSERT ... RETURNING) and fills it in. Integer keys make the child
+//     B-trees small and their inserts cheap (bench/RESULTS.md "Ingest").
 // - Tables() is in insert order (parents first) and stays the same for the
 //   life of the codec. Migrations(dialect) creates exactly those tables; ingest
 //   applies them with ferry's migration ledger before the first write.
@@ -56,14 +62,24 @@ struct Record {
   std::vector<std::vector<Row>> rows;  // rows[t] belong to Codec::Tables()[t]
 };
 
+// How a table's rows name their record (see "The model" above).
+enum class KeySource {
+  kRecordKey,  // key_column holds Record::key
+  kParentId,   // key_column holds the parent row's generated id (child tables only)
+};
+
 struct RecordTable {
   std::string name;                  // "narinfos"
   std::vector<std::string> columns;  // the columns Record rows fill, in order
-  std::string key_column;            // holds Record::key in every row ("hash")
+  std::string key_column;            // names the record in every row ("hash", "narinfo_id")
   // A unique key of the table: ingest writes ON CONFLICT (these) DO NOTHING.
   // For the parent table it is {key_column}; for child tables e.g.
-  // {"narinfo_hash", "position"}.
+  // {"narinfo_id", "position"}.
   std::vector<std::string> conflict_columns;
+  KeySource key_source = KeySource::kRecordKey;
+  // Parent table only: the id column the database generates ("id"); needed
+  // when a child table uses KeySource::kParentId.
+  std::string id_column;
 };
 
 // One schema migration owned by a codec (applied through ferry's ledger).
@@ -99,6 +115,15 @@ class Codec {
   // "SELECT 1 FROM <parent> WHERE <key_column> = $1": returns a row iff the
   // record with natural key $1 is already in the database.
   std::string KeyExistsSql() const;
+
+  // "SELECT <columns> FROM <table> WHERE ..." for Tables()[table]: the rows
+  // of the record with natural key $1 (through the parent's id for a
+  // KeySource::kParentId table). What read-through reads back.
+  std::string SelectRowsSql(size_t table) const;
+
+  // True when some table keys on the parent's generated id (the writer must
+  // read ids back).
+  bool ChildrenUseParentId() const;
 
   // Convenience for one-record formats: exactly one record or an error.
   Result<Record> ParseOne(std::string_view object_key, std::string_view bytes) const;

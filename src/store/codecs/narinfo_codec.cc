@@ -110,6 +110,106 @@ CREATE TABLE narinfo_signatures (
 );
 )sql";
 
+// Migration 2: child tables keyed by narinfos.id instead of the hash text.
+// Each table is rebuilt (create, copy through a join, drop, rename) rather
+// than altered in place, because SQLite cannot change a WITHOUT ROWID
+// table's primary key. Child rows without a parent (ingest never writes
+// them) have no id and are not carried over.
+const char kSqliteUp2[] = R"sql(CREATE TABLE narinfo_references_v2 (
+  narinfo_id INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  reference TEXT NOT NULL,
+  PRIMARY KEY (narinfo_id, position)
+) WITHOUT ROWID;
+INSERT INTO narinfo_references_v2 (narinfo_id, position, reference)
+  SELECT n.id, r.position, r.reference FROM narinfo_references r JOIN narinfos n ON n.hash = r.narinfo_hash
+  ORDER BY n.id, r.position;
+DROP TABLE narinfo_references;
+ALTER TABLE narinfo_references_v2 RENAME TO narinfo_references;
+CREATE TABLE narinfo_signatures_v2 (
+  narinfo_id INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  signature TEXT NOT NULL,
+  PRIMARY KEY (narinfo_id, position)
+) WITHOUT ROWID;
+INSERT INTO narinfo_signatures_v2 (narinfo_id, position, signature)
+  SELECT n.id, s.position, s.signature FROM narinfo_signatures s JOIN narinfos n ON n.hash = s.narinfo_hash
+  ORDER BY n.id, s.position;
+DROP TABLE narinfo_signatures;
+ALTER TABLE narinfo_signatures_v2 RENAME TO narinfo_signatures;
+)sql";
+
+const char kSqliteDown2[] = R"sql(CREATE TABLE narinfo_references_v1 (
+  narinfo_hash TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  reference TEXT NOT NULL,
+  PRIMARY KEY (narinfo_hash, position)
+) WITHOUT ROWID;
+INSERT INTO narinfo_references_v1 (narinfo_hash, position, reference)
+  SELECT n.hash, r.position, r.reference FROM narinfo_references r JOIN narinfos n ON n.id = r.narinfo_id;
+DROP TABLE narinfo_references;
+ALTER TABLE narinfo_references_v1 RENAME TO narinfo_references;
+CREATE TABLE narinfo_signatures_v1 (
+  narinfo_hash TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  signature TEXT NOT NULL,
+  PRIMARY KEY (narinfo_hash, position)
+) WITHOUT ROWID;
+INSERT INTO narinfo_signatures_v1 (narinfo_hash, position, signature)
+  SELECT n.hash, s.position, s.signature FROM narinfo_signatures s JOIN narinfos n ON n.id = s.narinfo_id;
+DROP TABLE narinfo_signatures;
+ALTER TABLE narinfo_signatures_v1 RENAME TO narinfo_signatures;
+)sql";
+
+// PostgreSQL: the same rebuild; the new primary keys get the old names back.
+const char kPostgresUp2[] = R"sql(CREATE TABLE narinfo_references_v2 (
+  narinfo_id BIGINT NOT NULL,
+  position INTEGER NOT NULL,
+  reference TEXT NOT NULL,
+  PRIMARY KEY (narinfo_id, position)
+);
+INSERT INTO narinfo_references_v2 (narinfo_id, position, reference)
+  SELECT n.id, r.position, r.reference FROM narinfo_references r JOIN narinfos n ON n.hash = r.narinfo_hash;
+DROP TABLE narinfo_references;
+ALTER TABLE narinfo_references_v2 RENAME TO narinfo_references;
+ALTER TABLE narinfo_references RENAME CONSTRAINT narinfo_references_v2_pkey TO narinfo_references_pkey;
+CREATE TABLE narinfo_signatures_v2 (
+  narinfo_id BIGINT NOT NULL,
+  position INTEGER NOT NULL,
+  signature TEXT NOT NULL,
+  PRIMARY KEY (narinfo_id, position)
+);
+INSERT INTO narinfo_signatures_v2 (narinfo_id, position, signature)
+  SELECT n.id, s.position, s.signature FROM narinfo_signatures s JOIN narinfos n ON n.hash = s.narinfo_hash;
+DROP TABLE narinfo_signatures;
+ALTER TABLE narinfo_signatures_v2 RENAME TO narinfo_signatures;
+ALTER TABLE narinfo_signatures RENAME CONSTRAINT narinfo_signatures_v2_pkey TO narinfo_signatures_pkey;
+)sql";
+
+const char kPostgresDown2[] = R"sql(CREATE TABLE narinfo_references_v1 (
+  narinfo_hash TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  reference TEXT NOT NULL,
+  PRIMARY KEY (narinfo_hash, position)
+);
+INSERT INTO narinfo_references_v1 (narinfo_hash, position, reference)
+  SELECT n.hash, r.position, r.reference FROM narinfo_references r JOIN narinfos n ON n.id = r.narinfo_id;
+DROP TABLE narinfo_references;
+ALTER TABLE narinfo_references_v1 RENAME TO narinfo_references;
+ALTER TABLE narinfo_references RENAME CONSTRAINT narinfo_references_v1_pkey TO narinfo_references_pkey;
+CREATE TABLE narinfo_signatures_v1 (
+  narinfo_hash TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  signature TEXT NOT NULL,
+  PRIMARY KEY (narinfo_hash, position)
+);
+INSERT INTO narinfo_signatures_v1 (narinfo_hash, position, signature)
+  SELECT n.hash, s.position, s.signature FROM narinfo_signatures s JOIN narinfos n ON n.id = s.narinfo_id;
+DROP TABLE narinfo_signatures;
+ALTER TABLE narinfo_signatures_v1 RENAME TO narinfo_signatures;
+ALTER TABLE narinfo_signatures RENAME CONSTRAINT narinfo_signatures_v1_pkey TO narinfo_signatures_pkey;
+)sql";
+
 const char kDown[] = R"sql(DROP TABLE narinfo_signatures;
 DROP TABLE narinfo_references;
 DROP TABLE narinfos;
@@ -123,15 +223,19 @@ NarInfoCodec::NarInfoCodec()
            {"hash", "store_path", "url", "compression", "file_hash", "file_size", "nar_hash",
             "nar_size", "deriver", "system", "ca"},
            "hash",
-           {"hash"}},
+           {"hash"},
+           KeySource::kRecordKey,
+           "id"},
           {"narinfo_references",
-           {"narinfo_hash", "position", "reference"},
-           "narinfo_hash",
-           {"narinfo_hash", "position"}},
+           {"narinfo_id", "position", "reference"},
+           "narinfo_id",
+           {"narinfo_id", "position"},
+           KeySource::kParentId},
           {"narinfo_signatures",
-           {"narinfo_hash", "position", "signature"},
-           "narinfo_hash",
-           {"narinfo_hash", "position"}},
+           {"narinfo_id", "position", "signature"},
+           "narinfo_id",
+           {"narinfo_id", "position"},
+           KeySource::kParentId},
       } {}
 
 bool NarInfoCodec::Accepts(std::string_view object_key) const {
@@ -146,15 +250,16 @@ Status NarInfoCodec::Parse(std::string_view object_key, std::string_view bytes,
 }
 
 Result<std::vector<CodecMigration>> NarInfoCodec::Migrations(Dialect dialect) const {
-  const char* up = nullptr;
+  const char *up = nullptr, *up2 = nullptr, *down2 = nullptr;
   switch (dialect) {
-    case Dialect::kSqlite: up = kSqliteUp; break;
-    case Dialect::kPostgres: up = kPostgresUp; break;
+    case Dialect::kSqlite: up = kSqliteUp; up2 = kSqliteUp2; down2 = kSqliteDown2; break;
+    case Dialect::kPostgres: up = kPostgresUp; up2 = kPostgresUp2; down2 = kPostgresDown2; break;
     default:
       return InvalidArgument("narinfo codec: no table definitions for this engine "
                              "(supported: sqlite, postgres)");
   }
-  return std::vector<CodecMigration>{{1, "create_narinfo_tables", up, kDown}};
+  return std::vector<CodecMigration>{{1, "create_narinfo_tables", up, kDown},
+                                     {2, "key_children_by_narinfo_id", up2, down2}};
 }
 
 Record NarInfoCodec::ToRecord(NarInfo info) {
@@ -163,12 +268,12 @@ Record NarInfoCodec::ToRecord(NarInfo info) {
   std::vector<Row>& refs = r.rows[kReferencesTable];
   refs.reserve(info.references.size());
   for (size_t i = 0; i < info.references.size(); ++i) {
-    refs.push_back(Row{Value(info.hash), Value(static_cast<int64_t>(i)), Value(std::move(info.references[i]))});
+    refs.push_back(Row{Value(), Value(static_cast<int64_t>(i)), Value(std::move(info.references[i]))});
   }
   std::vector<Row>& sigs = r.rows[kSignaturesTable];
   sigs.reserve(info.signatures.size());
   for (size_t i = 0; i < info.signatures.size(); ++i) {
-    sigs.push_back(Row{Value(info.hash), Value(static_cast<int64_t>(i)), Value(std::move(info.signatures[i]))});
+    sigs.push_back(Row{Value(), Value(static_cast<int64_t>(i)), Value(std::move(info.signatures[i]))});
   }
   r.key = info.hash;
   r.rows[kNarInfosTable].push_back(Row{

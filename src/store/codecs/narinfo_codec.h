@@ -5,15 +5,23 @@
 //   narinfos            id, hash UNIQUE, store_path, url, compression,
 //                       file_hash, file_size, nar_hash, nar_size, deriver,
 //                       system, ca, created_at
-//   narinfo_references  (narinfo_hash, position) PRIMARY KEY, reference
-//   narinfo_signatures  (narinfo_hash, position) PRIMARY KEY, signature
-// Child rows are keyed by the hash text, not narinfos.id: ingest can then
-// insert (or COPY) all three tables in one pass without reading ids back, and
-// a re-run's ON CONFLICT DO NOTHING makes every row idempotent. There is no
-// foreign key (it would cost a lookup per child row during bulk loads);
-// ingest writes a record's rows in one transaction, which keeps them whole.
+//   narinfo_references  (narinfo_id, position) PRIMARY KEY, reference
+//   narinfo_signatures  (narinfo_id, position) PRIMARY KEY, signature
+// Child rows are keyed by narinfos.id (KeySource::kParentId): the writer
+// inserts a batch's narinfos with RETURNING hash, id and fills the ids into
+// the child rows. Integer keys keep the child B-trees small: the raw load of
+// the same rows took about half the CPU of hash-text keys
+// (bench/RESULTS.md "Ingest"). There is no declared foreign key (it would
+// cost a lookup per child row during bulk loads); ingest writes a record's
+// rows in one transaction, which keeps them whole, and a re-run's
+// ON CONFLICT DO NOTHING keeps every row idempotent.
 // `position` is the 0-based order in the file, so RenderNarInfo can rebuild
 // the text byte for byte.
+//
+// Migrations: 1 created the child tables keyed by narinfo_hash (TEXT);
+// 2 rebuilds them keyed by narinfo_id, copying every row through a join on
+// the hash (a database at version 1 keeps its data). Released migrations
+// never change (the ledger checks their checksums).
 #pragma once
 
 #include <string_view>

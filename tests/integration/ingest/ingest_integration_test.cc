@@ -16,6 +16,7 @@
 #include "lock/redis/degraded_lock.h"
 #include "lock/redis/redis_lock.h"
 #include "tree_util.h"
+#include "unit/ingest/narinfo_v1_upgrade.h"
 #include "unit/store/fake_http_server.h"
 
 namespace ferry {
@@ -290,6 +291,41 @@ TEST_F(IngestIT, PostgresWritersRacingOnTheSameKeysCountSkippedNotFailed) {
   int64_t refs = 0;
   for (int i = 0; i < n; ++i) refs += GenerateNarInfo(i).references.size();
   EXPECT_EQ(CountRows(db->get(), "narinfo_references"), refs);
+}
+
+// Codec migration 2 on PostgreSQL: a database an older ferry filled
+// (children keyed by hash text) is rebuilt in place, rows kept; the run then
+// skips those and adds the rest, and a re-run writes nothing.
+TEST_F(IngestIT, PostgresCodecMigration2UpgradesAVersion1DatabaseKeepingItsRows) {
+  std::string pg;
+  FERRY_REQUIRE_SERVER(pg, "FERRY_TEST_PG_URL");
+  ScratchPg scratch(pg);
+  ASSERT_FALSE(scratch.url().empty());
+  FillAtMigration1(scratch.url(), 40);
+  if (HasFatalFailure()) return;
+  WriteTree(dir_ + "/tree", 0, 60);
+  IngestOptions o;
+  o.source_url = "file://" + dir_ + "/tree";
+  o.database_url = scratch.url();
+  o.batch_size = 16;
+  LoggerOptions lo;
+  auto logger = Logger::Capturing(lo);
+  IngestDeps deps;
+  deps.logger = logger.get();
+  auto r = RunIngest(o, deps);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->schema_applied.size(), 1u);
+  EXPECT_NE(r->schema_applied[0].find("key_children_by_narinfo_id"), std::string::npos);
+  EXPECT_EQ(r->progress.succeeded, 20u);
+  EXPECT_EQ(r->progress.skipped, 40u);
+  EXPECT_EQ(r->progress.failed, 0u);
+  ExpectNarInfosReadBack(scratch.url(), 60);
+  auto again = RunIngest(o, deps);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->schema_applied.empty());
+  EXPECT_EQ(again->progress.succeeded, 0u);
+  EXPECT_EQ(again->progress.skipped, 60u);
+  ExpectNarInfosReadBack(scratch.url(), 60);
 }
 
 // Issue 3 "the disk fills", for real: the SQLite database on a 1 MB tmpfs.

@@ -48,9 +48,20 @@ TEST(NarInfoCodec, RecordShape) {
     ASSERT_LT(key_col, table.columns.size()) << table.name;
     for (const Row& row : r->rows[t]) {
       ASSERT_EQ(row.size(), table.columns.size()) << table.name;
-      EXPECT_EQ(std::get<std::string>(row[key_col]), n.hash) << table.name;
+      if (table.key_source == KeySource::kRecordKey) {
+        EXPECT_EQ(std::get<std::string>(row[key_col]), n.hash) << table.name;
+      } else {
+        // The writer fills in the parent's generated id.
+        EXPECT_TRUE(IsNull(row[key_col])) << table.name;
+      }
     }
   }
+  EXPECT_EQ(c->Tables()[0].id_column, "id");
+  EXPECT_TRUE(c->ChildrenUseParentId());
+  EXPECT_EQ(c->Tables()[1].key_source, KeySource::kParentId);
+  EXPECT_EQ(c->SelectRowsSql(1),
+            "SELECT narinfo_id, position, reference FROM narinfo_references WHERE narinfo_id = "
+            "(SELECT id FROM narinfos WHERE hash = $1)");
   EXPECT_EQ(r->rows[1].size(), n.references.size());
   EXPECT_EQ(r->rows[2].size(), n.signatures.size());
   EXPECT_EQ(c->KeyExistsSql(), "SELECT 1 FROM narinfos WHERE hash = $1");
@@ -111,11 +122,18 @@ class NarInfoSqliteTest : public ::testing::Test {
     }
   }
 
-  // Inserts the record's rows; returns the rows the database took.
+  // Inserts the record's rows the way RecordWriter does (children only when
+  // the parent row is new, with its generated id); returns the rows the
+  // database took.
   int64_t Insert(const Record& r) {
-    int64_t added = 0;
-    for (size_t t = 0; t < r.rows.size(); ++t) {
-      for (const Row& row : r.rows[t]) {
+    auto parent = db_->Query(InsertSql(codec_->Tables()[0], 1) + " RETURNING id", r.rows[0][0]);
+    EXPECT_TRUE(parent.ok()) << parent.status().ToString();
+    if (!parent.ok() || parent->empty()) return 0;
+    const int64_t id = *parent->GetInt(0, 0);
+    int64_t added = 1;
+    for (size_t t = 1; t < r.rows.size(); ++t) {
+      for (Row row : r.rows[t]) {
+        row[0] = Value(id);
         auto n = db_->Execute(InsertSql(codec_->Tables()[t], 1), row);
         EXPECT_TRUE(n.ok()) << n.status().ToString();
         added += n.ok() ? n.value() : 0;
@@ -144,10 +162,7 @@ TEST_F(NarInfoSqliteTest, InsertIsIdempotentAndReadsBack) {
   back.key = n.hash;
   back.rows.resize(3);
   for (size_t t = 0; t < 3; ++t) {
-    const RecordTable& table = codec_->Tables()[t];
-    std::string sql = "SELECT " + Join(table.columns, ", ") + " FROM " + table.name + " WHERE " +
-                      table.key_column + " = $1";
-    Result<Rows> got = db_->Query(sql, {Value(n.hash)});
+    Result<Rows> got = db_->Query(codec_->SelectRowsSql(t), {Value(n.hash)});
     ASSERT_TRUE(got.ok()) << got.status().ToString();
     back.rows[t] = got->rows;
   }
@@ -160,10 +175,36 @@ TEST_F(NarInfoSqliteTest, InsertIsIdempotentAndReadsBack) {
 }
 
 TEST_F(NarInfoSqliteTest, DownDropsTheTables) {
-  for (const std::string& s : Statements(migrations_.back().down_sql)) {
-    ASSERT_TRUE(db_->Exec(s).ok()) << s;
+  for (auto m = migrations_.rbegin(); m != migrations_.rend(); ++m) {
+    for (const std::string& s : Statements(m->down_sql)) ASSERT_TRUE(db_->Exec(s).ok()) << s;
   }
   for (const RecordTable& t : codec_->Tables()) EXPECT_FALSE(db_->TableExists(t.name).value());
+}
+
+// Migration 2's down step keys the children by hash again, keeping the rows;
+// up again gives the same narinfo back.
+TEST_F(NarInfoSqliteTest, Migration2DownAndUpKeepTheRows) {
+  ASSERT_EQ(migrations_.size(), 2u);
+  NarInfo n = GenerateNarInfo(9);
+  Result<Record> r = codec_->ParseOne(NarInfoObjectKey(n.hash), RenderNarInfo(n));
+  ASSERT_TRUE(r.ok());
+  ASSERT_GT(Insert(*r), 1);
+  for (const std::string& s : Statements(migrations_[1].down_sql)) ASSERT_TRUE(db_->Exec(s).ok()) << s;
+  auto hashed = db_->Query("SELECT COUNT(*) FROM narinfo_references WHERE narinfo_hash = $1", {Value(n.hash)});
+  ASSERT_TRUE(hashed.ok()) << hashed.status().ToString();
+  EXPECT_EQ(hashed->GetInt(0, 0), static_cast<int64_t>(n.references.size()));
+  for (const std::string& s : Statements(migrations_[1].up_sql)) ASSERT_TRUE(db_->Exec(s).ok()) << s;
+  Record back;
+  back.key = n.hash;
+  back.rows.resize(3);
+  for (size_t t = 0; t < 3; ++t) {
+    Result<Rows> got = db_->Query(codec_->SelectRowsSql(t), {Value(n.hash)});
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    back.rows[t] = got->rows;
+  }
+  Result<NarInfo> again = NarInfoCodec::FromRecord(back);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*again, n);
 }
 
 }  // namespace

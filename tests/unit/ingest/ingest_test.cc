@@ -9,6 +9,7 @@
 
 #include "fake_blob_store.h"
 #include "fake_database.h"
+#include "narinfo_v1_upgrade.h"
 #include "ferry/read_through.h"
 #include "jobs/ingest/ingest.h"
 #include "jobs/ingest/record_writer.h"
@@ -404,6 +405,29 @@ TEST_F(IngestTest, BadUrlsAreSetupErrors) {
   o.source_url = "file://" + dir_;
   o.format = "nope";
   EXPECT_EQ(RunIngest(o, deps).status().code(), Code::kNotFound);
+}
+
+// A database filled by an older ferry (codec migration 1: children keyed by
+// the hash text) is upgraded in place by the next run, keeps its rows, and
+// the run skips what is there and adds the rest.
+TEST_F(IngestTest, CodecMigration2UpgradesAVersion1DatabaseKeepingItsRows) {
+  testing::FillAtMigration1(db_url_, 40);
+  if (HasFatalFailure()) return;
+  Fill(60);
+  IngestOptions o;
+  o.batch_size = 16;
+  IngestReport r = Run(o);
+  ASSERT_EQ(r.schema_applied.size(), 1u);
+  EXPECT_NE(r.schema_applied[0].find("key_children_by_narinfo_id"), std::string::npos);
+  EXPECT_EQ(r.progress.succeeded, 20u);
+  EXPECT_EQ(r.progress.skipped, 40u);
+  EXPECT_EQ(r.progress.failed, 0u);
+  testing::ExpectNarInfosReadBack(db_url_, 60);
+  IngestReport again = Run(o);
+  EXPECT_TRUE(again.schema_applied.empty());
+  EXPECT_EQ(again.progress.succeeded, 0u);
+  EXPECT_EQ(again.progress.skipped, 60u);
+  testing::ExpectNarInfosReadBack(db_url_, 60);
 }
 
 TEST_F(IngestTest, ReadThroughMigratesOnceUnderConcurrency) {
