@@ -2,6 +2,7 @@
 // the shared steps (snapshot_steps.h) and create/verify. Restore is in
 // snapshot_restore.cc.
 #include <algorithm>
+#include <optional>
 
 #include "db/transaction.h"
 #include "jobs/backup/backup.h"
@@ -17,6 +18,10 @@
 namespace ferry {
 
 Status BeginSnapshotTransaction(Database* db, Transaction* tx) {
+  // MySQL: for the next transaction only, whatever the server's default
+  // (it must come before START TRANSACTION there, after BEGIN on PostgreSQL).
+  if (db->dialect() == Dialect::kMysql)
+    FERRY_RETURN_IF_ERROR(db->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
   FERRY_RETURN_IF_ERROR(tx->Begin());
   if (db->dialect() == Dialect::kPostgres) {
     FERRY_RETURN_IF_ERROR(db->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
@@ -47,6 +52,48 @@ Result<SqliteTableDdl> ReadSqliteTableDdl(Database* db, const std::string& table
   return out;
 }
 
+namespace {
+
+Result<SqliteTableDdl> ReadDuckdbTableDdl(Database* db, const std::string& table) {
+  SqliteTableDdl out;
+  const std::string here =
+      " WHERE database_name = current_database() AND schema_name = current_schema()"
+      " AND table_name = $1";
+  FERRY_ASSIGN_OR_RETURN(Rows t, db->Query("SELECT sql FROM duckdb_tables()" + here, {table}));
+  if (t.empty()) return NotFound("table " + table + " does not exist");
+  out.table_sql = t.GetText(0, 0).value_or("");
+  FERRY_ASSIGN_OR_RETURN(
+      Rows ix, db->Query("SELECT index_name, sql FROM duckdb_indexes()" + here +
+                             " AND sql IS NOT NULL ORDER BY index_name",
+                         {table}));
+  for (size_t i = 0; i < ix.size(); ++i)
+    out.indexes.emplace_back(ix.GetText(i, 0).value_or(""), ix.GetText(i, 1).value_or(""));
+  return out;
+}
+
+// MySQL: CREATE TABLE ... LIKE brings every index along; without
+// --with-indexes the secondary ones are dropped again while the copy is
+// still empty (the primary key stays: spot checks seek by it).
+Result<bool> CreateMysqlCopyTable(Database* db, const std::string& qs, const std::string& copy,
+                                  bool with_indexes) {
+  const std::string qc = db->QuoteIdentifier(copy);
+  FERRY_RETURN_IF_ERROR(db->Exec("CREATE TABLE " + qc + " LIKE " + qs));
+  if (with_indexes) return true;
+  FERRY_ASSIGN_OR_RETURN(
+      Rows ix, db->Query("SELECT DISTINCT index_name FROM information_schema.statistics WHERE"
+                         " table_schema = DATABASE() AND CAST(table_name AS BINARY) ="
+                         " CAST($1 AS BINARY) AND index_name <> 'PRIMARY' ORDER BY 1",
+                         {copy}));
+  std::string drops;
+  for (size_t i = 0; i < ix.size(); ++i)
+    drops += (i ? ", DROP INDEX " : " DROP INDEX ") +
+             db->QuoteIdentifier(ix.GetText(i, 0).value_or(""));
+  if (!drops.empty()) FERRY_RETURN_IF_ERROR(db->Exec("ALTER TABLE " + qc + drops));
+  return false;
+}
+
+}  // namespace
+
 Result<bool> CreateCopyTable(Database* db, const std::string& source, const std::string& copy,
                              bool with_indexes) {
   const std::string qs = db->QuoteIdentifier(source), qc = db->QuoteIdentifier(copy);
@@ -58,7 +105,16 @@ Result<bool> CreateCopyTable(Database* db, const std::string& source, const std:
                                    (with_indexes ? " INCLUDING INDEXES" : "") + ")"));
     return with_indexes;
   }
-  FERRY_ASSIGN_OR_RETURN(SqliteTableDdl ddl, ReadSqliteTableDdl(db, source));
+  if (db->dialect() == Dialect::kMysql) return CreateMysqlCopyTable(db, qs, copy, with_indexes);
+  // SQLite and DuckDB: the table's own CREATE TABLE text under the new name
+  // (DuckDB has no CREATE TABLE ... LIKE; CREATE TABLE AS would drop the
+  // key, NOT NULL and defaults that a restore must bring back).
+  SqliteTableDdl ddl;
+  if (db->dialect() == Dialect::kDuckdb) {
+    FERRY_ASSIGN_OR_RETURN(ddl, ReadDuckdbTableDdl(db, source));
+  } else {
+    FERRY_ASSIGN_OR_RETURN(ddl, ReadSqliteTableDdl(db, source));
+  }
   FERRY_ASSIGN_OR_RETURN(std::string create, RenameCreateTable(ddl.table_sql, qc));
   FERRY_RETURN_IF_ERROR(db->Exec(create));
   if (!with_indexes) return false;
@@ -70,18 +126,38 @@ Result<bool> CreateCopyTable(Database* db, const std::string& source, const std:
   return true;
 }
 
-Result<VerifiedCopy> CopyAndVerify(Database* db, const std::string& source,
-                                   const std::string& copy, bool with_indexes) {
+Result<std::string> InsertSelectSql(Database* db, const std::string& into,
+                                    const std::string& from) {
+  const std::string qi = db->QuoteIdentifier(into), qf = db->QuoteIdentifier(from);
+  if (db->dialect() != Dialect::kMysql) return "INSERT INTO " + qi + " SELECT * FROM " + qf;
+  // MySQL refuses values for generated columns; they are recomputed.
+  FERRY_ASSIGN_OR_RETURN(
+      Rows r, db->Query("SELECT column_name FROM information_schema.columns WHERE table_schema ="
+                        " DATABASE() AND CAST(table_name AS BINARY) = CAST($1 AS BINARY) AND"
+                        " (generation_expression IS NULL OR generation_expression = '')"
+                        " ORDER BY ordinal_position",
+                        {from}));
+  std::string list;
+  for (size_t i = 0; i < r.size(); ++i)
+    list += (i ? ", " : "") + db->QuoteIdentifier(r.GetText(i, 0).value_or(""));
+  if (list.empty()) return NotFound("table " + from + " has no columns (does it exist?)");
+  return "INSERT INTO " + qi + " (" + list + ") SELECT " + list + " FROM " + qf;
+}
+
+Result<VerifiedCopy> FillAndVerify(Database* db, const std::string& source,
+                                   const std::string& copy) {
   VerifiedCopy v;
-  // The source checksum first, the copy second, in the same snapshot: they
-  // describe exactly the same rows. Each is one engine-side aggregate
-  // (table_checksum.h); the copy's is read back from the copy itself.
+  // The copy first, then both checksums in the same transaction. On
+  // PostgreSQL (REPEATABLE READ), SQLite (write lock) and DuckDB (MVCC
+  // snapshot) every statement sees one snapshot, so the order is free. On
+  // MySQL (InnoDB, REPEATABLE READ) INSERT ... SELECT reads the source with
+  // shared locks, which it keeps until commit, so the checksums after it
+  // (consistent reads, whose snapshot starts with the first of them) see
+  // exactly the rows it copied.
+  FERRY_ASSIGN_OR_RETURN(std::string insert, InsertSelectSql(db, copy, source));
+  FERRY_ASSIGN_OR_RETURN(int64_t copied, db->Execute(insert, {}));
   FERRY_ASSIGN_OR_RETURN(v.source, ComputeTableChecksum(db, source));
-  FERRY_ASSIGN_OR_RETURN(v.indexes_recreated, CreateCopyTable(db, source, copy, with_indexes));
-  FERRY_ASSIGN_OR_RETURN(int64_t copied,
-                         db->Execute("INSERT INTO " + db->QuoteIdentifier(copy) + " SELECT * FROM " +
-                                         db->QuoteIdentifier(source),
-                                     {}));
+  // Read back from the copy itself, with the source's method.
   FERRY_ASSIGN_OR_RETURN(v.copy, ComputeTableChecksumLike(db, copy, v.source.checksum));
   if (v.copy.rows != v.source.rows || copied != v.source.rows) {
     return Corruption("row count differs: source " + std::to_string(v.source.rows) + ", copied " +
@@ -94,6 +170,14 @@ Result<VerifiedCopy> CopyAndVerify(Database* db, const std::string& source,
   return v;
 }
 
+Result<VerifiedCopy> CopyAndVerify(Database* db, const std::string& source,
+                                   const std::string& copy, bool with_indexes) {
+  FERRY_ASSIGN_OR_RETURN(bool indexes, CreateCopyTable(db, source, copy, with_indexes));
+  FERRY_ASSIGN_OR_RETURN(VerifiedCopy v, FillAndVerify(db, source, copy));
+  v.indexes_recreated = indexes;
+  return v;
+}
+
 namespace {
 
 // Bytes of the backup: PostgreSQL's relation size; on SQLite the bytes the
@@ -102,6 +186,23 @@ Result<int64_t> TableBytes(Database* db, const std::string& table, const TableCh
   if (db->dialect() == Dialect::kPostgres) {
     FERRY_ASSIGN_OR_RETURN(Rows r, db->Query("SELECT pg_total_relation_size($1::regclass)",
                                              {db->QuoteIdentifier(table)}));
+    return r.GetInt(0, 0).value_or(0);
+  }
+  if (db->dialect() == Dialect::kMysql) {
+    // InnoDB's estimate (its statistics lag behind a fresh bulk insert).
+    FERRY_ASSIGN_OR_RETURN(
+        Rows r, db->Query("SELECT data_length + index_length FROM information_schema.tables WHERE"
+                          " table_schema = DATABASE() AND CAST(table_name AS BINARY) ="
+                          " CAST($1 AS BINARY)",
+                          {table}));
+    return r.GetInt(0, 0).value_or(0);
+  }
+  if (db->dialect() == Dialect::kDuckdb) {
+    FERRY_ASSIGN_OR_RETURN(
+        Rows r, db->Query("SELECT estimated_size FROM duckdb_tables() WHERE database_name ="
+                          " current_database() AND schema_name = current_schema() AND"
+                          " table_name = $1",
+                          {table}));
     return r.GetInt(0, 0).value_or(0);
   }
   return sum.data_bytes;
@@ -119,17 +220,30 @@ Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::str
   BackupCatalog catalog(db);
   FERRY_RETURN_IF_ERROR(catalog.Ensure());
 
-  Transaction tx(db);
-  FERRY_RETURN_IF_ERROR(BeginSnapshotTransaction(db, &tx));
   const int64_t now = env->WallSeconds();
   BackupInfo b;
-  FERRY_ASSIGN_OR_RETURN(b.name, FreeTableName(db, opts.name.empty()
-                                                  ? table + "_backup_" + CompactUtc(now)
-                                                  : opts.name));
+  const std::string base = opts.name.empty() ? table + "_backup_" + CompactUtc(now) : opts.name;
+  // Without transactional DDL (MySQL) the empty copy is created before the
+  // transaction (CREATE TABLE would commit it) and dropped again on failure;
+  // it is only in ferry_backups, i.e. a backup, once the transaction commits.
+  const bool ddl_in_tx = db->capabilities().transactional_ddl || db->dialect() == Dialect::kSqlite;
+  std::optional<bool> indexes;
+  if (!ddl_in_tx) {
+    FERRY_ASSIGN_OR_RETURN(b.name, FreeTableName(db, base));
+    FERRY_ASSIGN_OR_RETURN(indexes, CreateCopyTable(db, table, b.name, opts.with_indexes));
+  }
+  DropOnFailure cleanup(db, ddl_in_tx ? "" : b.name);
+  Transaction tx(db);
+  FERRY_RETURN_IF_ERROR(BeginSnapshotTransaction(db, &tx));
+  if (ddl_in_tx) {
+    FERRY_ASSIGN_OR_RETURN(b.name, FreeTableName(db, base));
+  }
   auto fail = [&](const Status& st) { return st.WithContext("backup " + table + " -> " + b.name); };
 
-  auto copied = CopyAndVerify(db, table, b.name, opts.with_indexes);
+  auto copied = indexes ? FillAndVerify(db, table, b.name)
+                        : CopyAndVerify(db, table, b.name, opts.with_indexes);
   if (!copied.ok()) return fail(copied.status());
+  if (indexes) copied->indexes_recreated = *indexes;
   const TableChecksum& copy_sum = copied->copy;
   auto checked = SpotCheckRows(db, table, b.name, opts.spot_checks, env->Random64(), copy_sum.rows);
   if (!checked.ok()) return fail(checked.status());
@@ -147,8 +261,9 @@ Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::str
   b.state = BackupState::kVerified;
   FERRY_ASSIGN_OR_RETURN(b.size_bytes, TableBytes(db, b.name, copy_sum));
   b.indexes_recreated = copied->indexes_recreated;
-  b.method = db->dialect() == Dialect::kPostgres ? "CREATE TABLE (LIKE) + INSERT SELECT"
-                                                 : "CREATE TABLE (same DDL) + INSERT SELECT";
+  b.method = db->dialect() == Dialect::kSqlite || db->dialect() == Dialect::kDuckdb
+                 ? "CREATE TABLE (same DDL) + INSERT SELECT"
+                 : "CREATE TABLE (LIKE) + INSERT SELECT";
   b.notes.push_back(std::string("indexes ") +
                     (b.indexes_recreated ? "recreated on the backup"
                                          : "not recreated (use --with-indexes)"));
@@ -157,6 +272,7 @@ Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::str
                     " sampled rows compared by key");
   if (Status st = catalog.Insert(b); !st.ok()) return fail(st);
   if (Status st = tx.Commit(); !st.ok()) return fail(st);
+  cleanup.Release();
   return b;
 }
 

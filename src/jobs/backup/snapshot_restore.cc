@@ -13,6 +13,11 @@
 //   sequences move past the restored keys. A table that other tables
 //   reference by foreign key is refused, naming the constraints: emptying it
 //   would break (or, with ON DELETE CASCADE, empty) the referencing tables.
+// - MySQL and DuckDB refill in place too (RestoreInPlace): safety copy,
+//   DELETE, INSERT ... SELECT; MySQL refuses a table with triggers or
+//   referenced by other tables' foreign keys. MySQL's DDL commits, so its
+//   safety table is created (empty) before the transaction and dropped if
+//   the restore fails.
 // - SQLite renames the live table to the safety backup with
 //   legacy_alter_table on, so views, triggers and foreign keys of other
 //   tables keep naming the live table, and recreates it from its own DDL.
@@ -144,12 +149,76 @@ Result<BackupInfo> RestoreSqliteByRename(Database* db, const BackupInfo& b, int6
   return s;
 }
 
-// The live table is gone: recreate it from the snapshot and fill it.
-Status RecreateFromSnapshot(Database* db, const BackupInfo& b) {
+// MySQL refuses what an in-place refill would break: rows referenced by
+// other tables' foreign keys, and triggers (which MySQL cannot switch off,
+// so they would fire on every restored row).
+Status CheckMysqlRefillable(Database* db, const std::string& live) {
+  const std::string same = " = DATABASE() AND CAST(";
+  FERRY_ASSIGN_OR_RETURN(
+      Rows fk, db->Query("SELECT constraint_name, table_name FROM"
+                         " information_schema.referential_constraints WHERE constraint_schema" +
+                             same + "referenced_table_name AS BINARY) = CAST($1 AS BINARY)"
+                             " AND CAST(table_name AS BINARY) <> CAST($1 AS BINARY) ORDER BY 1",
+                         {live}));
+  FERRY_ASSIGN_OR_RETURN(
+      Rows tg, db->Query("SELECT trigger_name FROM information_schema.triggers WHERE"
+                         " event_object_schema" + same +
+                             "event_object_table AS BINARY) = CAST($1 AS BINARY) ORDER BY 1",
+                         {live}));
+  std::string list;
+  for (size_t i = 0; i < fk.size(); ++i)
+    list += (list.empty() ? "foreign key " : ", foreign key ") + fk.GetText(i, 0).value_or("") +
+            " on " + fk.GetText(i, 1).value_or("");
+  for (size_t i = 0; i < tg.size(); ++i)
+    list += (list.empty() ? "trigger " : ", trigger ") + tg.GetText(i, 0).value_or("");
+  if (list.empty()) return Status::OK();
+  return FailedPrecondition("table " + live + " has " + list +
+                            "; refilling it in place would break or fire them, so nothing was "
+                            "changed (restore a database archive instead)");
+}
+
+// MySQL and DuckDB restore IN PLACE, inside the transaction: the current
+// rows are copied to a verified safety backup (`safety`, already created
+// empty on MySQL, where DDL commits), then the live table is emptied with
+// DELETE (TRUNCATE would commit on MySQL) and refilled from the snapshot.
+// The live table keeps its identity, indexes, grants and dependent views;
+// MVCC readers see the old rows until commit.
+Result<BackupInfo> RestoreInPlace(Database* db, const BackupInfo& b, int64_t now,
+                                  const std::string& safety) {
+  const std::string& live = b.source;
+  BackupInfo s;
+  VerifiedCopy copy;
+  if (safety.empty()) {
+    FERRY_ASSIGN_OR_RETURN(s.name, FreeTableName(db, live + "_backup_" + CompactUtc(now)));
+    FERRY_ASSIGN_OR_RETURN(copy, CopyAndVerify(db, live, s.name, false));
+  } else {
+    s.name = safety;
+    FERRY_ASSIGN_OR_RETURN(copy, FillAndVerify(db, live, s.name));
+  }
+  s.row_count = copy.copy.rows;
+  s.checksum = copy.copy.checksum;
+  FERRY_RETURN_IF_ERROR(db->Exec("DELETE FROM " + db->QuoteIdentifier(live)));
+  FERRY_ASSIGN_OR_RETURN(std::string insert, InsertSelectSql(db, live, b.name));
+  FERRY_RETURN_IF_ERROR(db->Execute(insert, {}).status());
+  return s;
+}
+
+// The live table is gone: recreate it from the snapshot (unless `created`:
+// MySQL made it before the transaction) and fill it. On MySQL the snapshot's
+// indexes come along (LIKE), which are the source's only when the snapshot
+// was taken --with-indexes.
+Status RecreateFromSnapshot(Database* db, const BackupInfo& b, bool created) {
   const bool pg = db->dialect() == Dialect::kPostgres;
   const std::string ql = db->QuoteIdentifier(b.source), qb = db->QuoteIdentifier(b.name);
-  FERRY_ASSIGN_OR_RETURN(bool with_ix, CreateCopyTable(db, b.name, b.source, /*with_indexes=*/true));
-  (void)with_ix;
+  if (!created) {
+    FERRY_ASSIGN_OR_RETURN(bool with_ix,
+                           CreateCopyTable(db, b.name, b.source, /*with_indexes=*/true));
+    (void)with_ix;
+  }
+  if (db->dialect() == Dialect::kMysql || db->dialect() == Dialect::kDuckdb) {
+    FERRY_ASSIGN_OR_RETURN(std::string insert, InsertSelectSql(db, b.source, b.name));
+    return db->Execute(insert, {}).status();
+  }
   FERRY_RETURN_IF_ERROR(db->Execute("INSERT INTO " + ql + (pg ? " OVERRIDING SYSTEM VALUE" : "") +
                                         " SELECT * FROM " + qb,
                                     {})
@@ -170,17 +239,42 @@ Result<BackupInfo> RestoreSnapshot(Database* db, Env* env, const std::string& na
                               std::string(BackupStateName(found->state)) + ", not verified");
   const BackupInfo b = *found;
   const std::string& live = b.source;
-  const bool pg = db->dialect() == Dialect::kPostgres;
+  const Dialect dialect = db->dialect();
+  auto fail = [&](const Status& st) { return st.WithContext("restore " + name + " -> " + live); };
+  const int64_t now = env->WallSeconds();
+
+  // MySQL: DDL commits, so the tables this restore needs are created before
+  // its transaction (and dropped again if it fails).
+  std::string safety_table;
+  bool live_created = false;
+  if (dialect == Dialect::kMysql) {
+    auto exists = db->TableExists(live);
+    if (!exists.ok()) return fail(exists.status());
+    if (*exists) {
+      if (Status st = CheckMysqlRefillable(db, live); !st.ok()) return fail(st);
+      auto free = FreeTableName(db, live + "_backup_" + CompactUtc(now));
+      if (!free.ok()) return fail(free.status());
+      safety_table = *free;
+      if (auto c = CreateCopyTable(db, live, safety_table, false); !c.ok()) {
+        (void)db->Exec("DROP TABLE IF EXISTS " + db->QuoteIdentifier(safety_table));
+        return fail(c.status());
+      }
+    } else {
+      if (auto c = CreateCopyTable(db, b.name, live, true); !c.ok()) return fail(c.status());
+      live_created = true;
+    }
+  }
+  DropOnFailure cleanup(db, live_created ? live : safety_table);
 
   Transaction tx(db);
   FERRY_RETURN_IF_ERROR(BeginSnapshotTransaction(db, &tx));
-  auto fail = [&](const Status& st) { return st.WithContext("restore " + name + " -> " + live); };
   auto live_exists = db->TableExists(live);
   if (!live_exists.ok()) return fail(live_exists.status());
-  const int64_t now = env->WallSeconds();
   std::optional<BackupInfo> safety;
-  if (*live_exists) {
-    auto s = pg ? RestorePostgresInPlace(db, b, now) : RestoreSqliteByRename(db, b, now);
+  if (*live_exists && !live_created) {
+    auto s = dialect == Dialect::kPostgres ? RestorePostgresInPlace(db, b, now)
+             : dialect == Dialect::kSqlite ? RestoreSqliteByRename(db, b, now)
+                                           : RestoreInPlace(db, b, now, safety_table);
     if (!s.ok()) return fail(s.status());
     auto id = catalog.NextId();
     if (!id.ok()) return fail(id.status());
@@ -198,7 +292,7 @@ Result<BackupInfo> RestoreSnapshot(Database* db, Env* env, const std::string& na
     s->method = "safety backup before restoring " + name;
     if (Status st = catalog.Insert(*s); !st.ok()) return fail(st);
     safety = *s;
-  } else if (Status st = RecreateFromSnapshot(db, b); !st.ok()) {
+  } else if (Status st = RecreateFromSnapshot(db, b, live_created); !st.ok()) {
     return fail(st);
   }
   auto restored = ComputeTableChecksumLike(db, live, b.checksum);
@@ -209,6 +303,7 @@ Result<BackupInfo> RestoreSnapshot(Database* db, Env* env, const std::string& na
                            std::to_string(b.row_count) + " rows, " + b.checksum));
   }
   if (Status st = tx.Commit(); !st.ok()) return fail(st);
+  cleanup.Release();
   BackupInfo out = b;
   out.notes.push_back("restored " + std::to_string(restored->rows) + " rows into " + live +
                       "; checksum matches the backup");

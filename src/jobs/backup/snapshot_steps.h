@@ -18,7 +18,8 @@
 namespace ferry {
 
 // Begins a transaction that reads one snapshot of the database
-// (REPEATABLE READ on PostgreSQL; SQLite's BEGIN IMMEDIATE already does).
+// (REPEATABLE READ on PostgreSQL; SQLite's BEGIN IMMEDIATE, DuckDB's MVCC
+// and InnoDB's default REPEATABLE READ already do).
 Status BeginSnapshotTransaction(Database* db, Transaction* tx);
 
 // A table name not yet taken: base, base_2, base_3, ...
@@ -32,10 +33,16 @@ Result<SqliteTableDdl> ReadSqliteTableDdl(Database* db, const std::string& table
 
 // Creates an empty `copy` shaped like `source` (PostgreSQL: LIKE ...
 // INCLUDING CONSTRAINTS, without defaults so the copy never shares the
-// source's sequence; SQLite: the same CREATE TABLE text). Returns whether
-// secondary indexes were recreated.
+// source's sequence; MySQL: CREATE TABLE ... LIKE, which commits, so call it
+// outside the transaction there; SQLite and DuckDB: the same CREATE TABLE
+// text). Returns whether secondary indexes were recreated (MySQL keeps the
+// primary key either way).
 Result<bool> CreateCopyTable(Database* db, const std::string& source, const std::string& copy,
                              bool with_indexes);
+
+// "INSERT INTO into SELECT * FROM from", naming the columns on MySQL, where
+// generated columns must be left out.
+Result<std::string> InsertSelectSql(Database* db, const std::string& into, const std::string& from);
 
 struct VerifiedCopy {
   TableChecksum source;  // of `source`, in the transaction's snapshot
@@ -43,10 +50,35 @@ struct VerifiedCopy {
   bool indexes_recreated = false;
 };
 
-// Copies `source` into a new table `copy` and verifies it: the source's
-// checksum, one INSERT ... SELECT, the copy's checksum (read back from the
-// copy), equal counts and checksums. Corruption on a mismatch.
+// Fills the existing, empty `copy` from `source` and verifies it: one
+// INSERT ... SELECT, the source's checksum, the copy's checksum (read back
+// from the copy), equal counts and checksums. Corruption on a mismatch.
+Result<VerifiedCopy> FillAndVerify(Database* db, const std::string& source,
+                                   const std::string& copy);
+
+// CreateCopyTable + FillAndVerify, for engines whose DDL is transactional.
 Result<VerifiedCopy> CopyAndVerify(Database* db, const std::string& source,
                                    const std::string& copy, bool with_indexes);
+
+// Drops `table` when destroyed unless Release()d (after rolling back an open
+// transaction): a table made outside the transaction (MySQL DDL commits)
+// must not outlive a failed backup or restore. Best effort; a table left
+// behind by a crash is not in ferry_backups, so never taken for a backup.
+class DropOnFailure {
+ public:
+  DropOnFailure(Database* db, std::string table) : db_(db), table_(std::move(table)) {}
+  DropOnFailure(const DropOnFailure&) = delete;
+  DropOnFailure& operator=(const DropOnFailure&) = delete;
+  ~DropOnFailure() {
+    if (table_.empty()) return;
+    if (db_->InTransaction()) (void)db_->Rollback();
+    (void)db_->Exec("DROP TABLE IF EXISTS " + db_->QuoteIdentifier(table_));
+  }
+  void Release() { table_.clear(); }
+
+ private:
+  Database* db_;
+  std::string table_;
+};
 
 }  // namespace ferry

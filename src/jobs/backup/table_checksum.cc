@@ -83,6 +83,8 @@ class RowHasher {
 constexpr std::string_view kSqlitePrefix = "sqlite-sha256sum:";
 constexpr std::string_view kPgRowHashPrefix = "pg-rowhash:";
 constexpr std::string_view kPgTextPrefix = "pg-hash64sum:";
+constexpr std::string_view kMysqlPrefix = "mysql-md5sum:";
+constexpr std::string_view kDuckdbPrefix = "duckdb-hashsum:";
 
 // Rows stream through ferry in rowid pages: the fallback when SQLite lacks
 // the ferry_sha256sum function.
@@ -178,12 +180,58 @@ Result<TableChecksum> PostgresChecksum(Database* db, const std::string& table) {
   return PostgresTextChecksum(db, table);
 }
 
-bool SameRow(const std::vector<Value>& a, const std::vector<Value>& b) { return a == b; }
+// MySQL/MariaDB: each row is encoded as the concatenation of its columns,
+// each as "<length>:<text>" or "N" for NULL (a length never starts with N,
+// so NULL and '' differ, and ("ab", "c") differs from ("a", "bc")), hashed
+// with MD5; the two 64-bit halves are summed exactly (SUM of BIGINT UNSIGNED
+// is a DECIMAL, which does not wrap). Both sides of a comparison have the
+// same column types (the copy is CREATE TABLE ... LIKE), so each value's
+// text form is a faithful encoding; the session's time zone is fixed
+// (mysql_database.h), so TIMESTAMPs read the same every time.
+Result<TableChecksum> MysqlChecksum(Database* db, const std::string& table) {
+  FERRY_ASSIGN_OR_RETURN(std::vector<std::string> cols, TableColumns(db, table));
+  std::string row;
+  for (const auto& c : cols) {
+    const std::string q = db->QuoteIdentifier(c);
+    row += (row.empty() ? "" : ", ") + ("COALESCE(CONCAT(LENGTH(" + q + "), ':', " + q + "), 'N')");
+  }
+  // One argument would make CONCAT the identity; the prefix keeps it a CONCAT.
+  const std::string h = "MD5(CONCAT('r', " + row + "))";
+  FERRY_ASSIGN_OR_RETURN(
+      Rows r, db->Query("SELECT COUNT(*), CAST(COALESCE(SUM(CAST(CONV(LEFT(h, 16), 16, 10) AS UNSIGNED)), 0)"
+                        " AS CHAR), CAST(COALESCE(SUM(CAST(CONV(RIGHT(h, 16), 16, 10) AS UNSIGNED)), 0)"
+                        " AS CHAR) FROM (SELECT " + h + " AS h FROM " + db->QuoteIdentifier(table) +
+                        ") AS ferry_rows",
+                        {}));
+  return TableChecksum{r.GetInt(0, 0).value_or(0),
+                       std::string(kMysqlPrefix) + r.GetText(0, 1).value_or("0") + ":" +
+                           r.GetText(0, 2).value_or("0")};
+}
+
+// DuckDB: its own 64-bit hash() of the row's columns, twice with different
+// starting points, each summed exactly (sum of UBIGINT is a HUGEINT).
+// Computed vectorized inside DuckDB; hash() hashes values by type, so a
+// copy with the same column types hashes alike.
+Result<TableChecksum> DuckdbChecksum(Database* db, const std::string& table) {
+  FERRY_ASSIGN_OR_RETURN(std::vector<std::string> cols, TableColumns(db, table));
+  std::string args;
+  for (const auto& c : cols) args += ", " + db->QuoteIdentifier(c);
+  FERRY_ASSIGN_OR_RETURN(
+      Rows r, db->Query("SELECT count(*), CAST(coalesce(sum(hash(" + args.substr(2) +
+                            ")), 0) AS VARCHAR), CAST(coalesce(sum(hash('ferry'" + args +
+                            ")), 0) AS VARCHAR) FROM " + db->QuoteIdentifier(table),
+                        {}));
+  return TableChecksum{r.GetInt(0, 0).value_or(0),
+                       std::string(kDuckdbPrefix) + r.GetText(0, 1).value_or("0") + ":" +
+                           r.GetText(0, 2).value_or("0")};
+}
 
 }  // namespace
 
 Result<TableChecksum> ComputeTableChecksum(Database* db, const std::string& table) {
   Result<TableChecksum> r = db->dialect() == Dialect::kPostgres ? PostgresChecksum(db, table)
+                            : db->dialect() == Dialect::kMysql  ? MysqlChecksum(db, table)
+                            : db->dialect() == Dialect::kDuckdb ? DuckdbChecksum(db, table)
                                                                 : SqliteChecksum(db, table);
   if (!r.ok()) return r.status().WithContext("checksum of table " + table);
   return r;
@@ -211,6 +259,19 @@ Result<std::vector<std::string>> TableColumns(Database* db, const std::string& t
         r, db->Query("SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass"
                      " AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
                      {db->QuoteIdentifier(table)}));
+  } else if (db->dialect() == Dialect::kMysql) {
+    // Names compared as bytes: table names are case-sensitive on Linux.
+    FERRY_ASSIGN_OR_RETURN(
+        r, db->Query("SELECT column_name FROM information_schema.columns WHERE table_schema ="
+                     " DATABASE() AND CAST(table_name AS BINARY) = CAST($1 AS BINARY)"
+                     " ORDER BY ordinal_position",
+                     {table}));
+  } else if (db->dialect() == Dialect::kDuckdb) {
+    FERRY_ASSIGN_OR_RETURN(
+        r, db->Query("SELECT column_name FROM duckdb_columns() WHERE database_name ="
+                     " current_database() AND schema_name = current_schema() AND table_name = $1"
+                     " ORDER BY column_index",
+                     {table}));
   } else {
     FERRY_ASSIGN_OR_RETURN(
         r, db->Query("SELECT name FROM pragma_table_info($1) ORDER BY cid", {table}));
@@ -230,6 +291,19 @@ Result<std::vector<std::string>> PrimaryKeyColumns(Database* db, const std::stri
                      " WHERE i.indrelid = $1::regclass AND i.indisprimary"
                      " ORDER BY array_position(i.indkey::int2[], a.attnum)",
                      {db->QuoteIdentifier(table)}));
+  } else if (db->dialect() == Dialect::kMysql) {
+    FERRY_ASSIGN_OR_RETURN(
+        r, db->Query("SELECT column_name FROM information_schema.key_column_usage WHERE"
+                     " table_schema = DATABASE() AND CAST(table_name AS BINARY) = CAST($1 AS BINARY)"
+                     " AND constraint_name = 'PRIMARY' ORDER BY ordinal_position",
+                     {table}));
+  } else if (db->dialect() == Dialect::kDuckdb) {
+    // unnest keeps the list's order: the key's column order.
+    FERRY_ASSIGN_OR_RETURN(
+        r, db->Query("SELECT unnest(constraint_column_names) FROM duckdb_constraints() WHERE"
+                     " database_name = current_database() AND schema_name = current_schema()"
+                     " AND table_name = $1 AND constraint_type = 'PRIMARY KEY'",
+                     {table}));
   } else {
     FERRY_ASSIGN_OR_RETURN(
         r, db->Query("SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk", {table}));
@@ -237,95 +311,6 @@ Result<std::vector<std::string>> PrimaryKeyColumns(Database* db, const std::stri
   std::vector<std::string> out;
   for (size_t i = 0; i < r.size(); ++i) out.push_back(r.GetText(i, 0).value_or(""));
   return out;
-}
-
-Result<int> SpotCheckRows(Database* db, const std::string& source, const std::string& copy,
-                          int samples, uint64_t seed, int64_t copy_rows) {
-  if (samples <= 0) return 0;
-  FERRY_ASSIGN_OR_RETURN(std::vector<std::string> cols, TableColumns(db, copy));
-  FERRY_ASSIGN_OR_RETURN(std::vector<std::string> key, PrimaryKeyColumns(db, source));
-  if (key.empty()) {
-    key = cols;
-    samples = std::min(samples, 8);
-  }
-  const bool pg = db->dialect() == Dialect::kPostgres;
-  const std::string qs = db->QuoteIdentifier(source), qc = db->QuoteIdentifier(copy);
-  // Key columns first, then (PostgreSQL) the row's text, which compares every
-  // column whatever its type; SQLite compares the typed values themselves.
-  std::string key_list;
-  for (size_t i = 0; i < key.size(); ++i)
-    key_list += (i ? ", " : "") + db->QuoteIdentifier(key[i]);
-  std::string where;
-  for (size_t i = 0; i < key.size(); ++i) {
-    // Primary-key columns are never NULL, and `=` lets PostgreSQL use the
-    // key's index (IS NOT DISTINCT FROM would scan the table per sample).
-    where += (i ? " AND " : "") + db->QuoteIdentifier(key[i]) +
-             (pg ? " = $" : " IS $") + std::to_string(i + 1);
-  }
-  const std::string fetch = pg ? "SELECT t::text FROM " + qs + " AS t WHERE " + where + " LIMIT 1"
-                               : "SELECT * FROM " + qs + " WHERE " + where + " LIMIT 1";
-  // Without a key in PostgreSQL, compare the row text directly: some types
-  // (json) have no equality operator.
-  const std::string fetch_nokey =
-      "SELECT t::text FROM " + qs + " AS t WHERE t::text = $1 LIMIT 1";
-  const bool pg_nokey = pg && key.size() == cols.size();
-
-  Rows sampled;
-  std::mt19937_64 rng(seed);
-  if (pg) {
-    const int64_t n = copy_rows;
-    if (n == 0) return 0;
-    // SYSTEM samples whole pages: ~4x the wanted rows from a few pages
-    // (BERNOULLI would read every page of the copy once more).
-    double pct = std::min(100.0, 100.0 * 4 * samples / static_cast<double>(n));
-    FERRY_ASSIGN_OR_RETURN(
-        sampled, db->Query("SELECT " + key_list + ", t::text FROM " + qc + " AS t TABLESAMPLE SYSTEM (" +
-                               std::to_string(pct) + ") REPEATABLE (" +
-                               std::to_string(seed % 1000000) + ") LIMIT " + std::to_string(samples),
-                           {}));
-  } else {
-    FERRY_ASSIGN_OR_RETURN(Rows mm, db->Query("SELECT min(rowid), max(rowid) FROM " + qc, {}));
-    auto lo = mm.GetInt(0, 0), hi = mm.GetInt(0, 1);
-    if (!lo || !hi) return 0;
-    FERRY_ASSIGN_OR_RETURN(auto pick, db->Prepare("SELECT * FROM " + qc +
-                                                  " WHERE rowid >= $1 ORDER BY rowid LIMIT 1"));
-    std::uniform_int_distribution<int64_t> dist(*lo, *hi);
-    for (int i = 0; i < samples; ++i) {
-      FERRY_ASSIGN_OR_RETURN(Rows one, pick->Query({dist(rng)}));
-      if (!one.empty()) sampled.rows.push_back(one.rows[0]);
-    }
-    sampled.columns = cols;
-  }
-  FERRY_ASSIGN_OR_RETURN(auto lookup, db->Prepare(pg_nokey ? fetch_nokey : fetch));
-  int compared = 0;
-  for (const auto& row : sampled.rows) {
-    std::vector<Value> params;
-    if (pg_nokey) {
-      params.push_back(row.back());
-    } else if (pg) {
-      params.assign(row.begin(), row.begin() + key.size());
-    } else {
-      for (const auto& k : key) {
-        size_t idx = std::find(cols.begin(), cols.end(), k) - cols.begin();
-        params.push_back(row.at(idx));
-      }
-    }
-    FERRY_ASSIGN_OR_RETURN(Rows found, lookup->Query(params));
-    std::string where_desc;
-    for (size_t i = 0; i < params.size() && i < 4; ++i)
-      where_desc += (i ? ", " : "") + ValueToDisplay(params[i]);
-    if (found.empty()) {
-      return Corruption("spot check: row (" + where_desc + ") of backup " + copy +
-                        " is not in " + source);
-    }
-    bool same = pg ? found.rows[0][0] == row.back() : SameRow(found.rows[0], row);
-    if (!same) {
-      return Corruption("spot check: row (" + where_desc + ") differs between " + source +
-                        " and backup " + copy);
-    }
-    ++compared;
-  }
-  return compared;
 }
 
 }  // namespace ferry

@@ -21,6 +21,12 @@
 //   connection opened before main(), more columns than SQLite allows in a
 //   call) the rows stream through ferry in rowid pages instead, with the same
 //   result.
+// - MySQL/MariaDB: MD5 of each row's columns as "<length>:<text>" ("N" for
+//   NULL), the two 64-bit halves summed exactly as DECIMAL, in one query
+//   ("mysql-md5sum:<sum hi>:<sum lo>").
+// - DuckDB: DuckDB's 64-bit hash() of the row's columns, with two starting
+//   points, each summed exactly as HUGEINT ("duckdb-hashsum:<sum>:<sum>").
+//   hash() is DuckDB's own: a checksum compares within one DuckDB version.
 //
 // Run both sides inside one transaction (REPEATABLE READ on PostgreSQL) so
 // they see the same snapshot. Not thread-safe (uses `db`).
@@ -66,6 +72,7 @@ Result<std::vector<std::string>> PrimaryKeyColumns(Database* db, const std::stri
 // Picks up to `samples` rows of `copy` at random (`seed` drives the choice)
 // and looks each up in `source` by primary key (or by all columns when there
 // is no key; then at most 8 samples, each a scan); every column must be equal.
+// How each engine samples: snapshot_spot_check.cc.
 // `copy_rows` is the copy's row count, already known to the caller (it sizes
 // the sample without another scan). PostgreSQL samples whole pages
 // (TABLESAMPLE SYSTEM) so the sample reads a few pages, not the table.
