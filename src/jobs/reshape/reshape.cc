@@ -8,6 +8,7 @@
 #include "jobs/backup/backup.h"
 #include "jobs/backup/sqlite_ddl.h"
 #include "jobs/backup/table_checksum.h"
+#include "jobs/reshape/reshape_key.h"
 #include "jobs/reshape/reshape_lock.h"
 #include "jobs/reshape/reshape_sql.h"
 #include "jobs/reshape/reshape_tx.h"
@@ -151,17 +152,28 @@ Status Runner::PreCheck() {
   if (have_state_ && st_.step >= 1) return Status::OK();  // checked by the first run
   FERRY_ASSIGN_OR_RETURN(Rows n, db_->Query(sql_->CountRows(), {}));
   const int64_t rows = n.GetInt(0, 0).value_or(0);
-  FERRY_ASSIGN_OR_RETURN(Rows nul, db_->Query(sql_->NullKeyRow(), {}));
+  // What the table's own constraints guarantee is not checked again: the
+  // GROUP BY over every key costs seconds on a million rows.
+  FERRY_ASSIGN_OR_RETURN(KeyGuarantees kg, ReadKeyGuarantees(db_, plan_.table, plan_.key));
+  Rows nul, dup;
+  if (!kg.not_null) {
+    FERRY_ASSIGN_OR_RETURN(nul, db_->Query(sql_->NullKeyRow(), {}));
+  }
   if (!nul.empty())
     return InvalidArgument(plan_.table + ": key (" + sql_->KeyList() + ") is NULL in row " +
                            ValueToDisplay(nul.rows[0][0]) + "; the key must be NOT NULL");
-  FERRY_ASSIGN_OR_RETURN(Rows dup, db_->Query(sql_->DuplicateKey(), {}));
+  if (!kg.unique) {
+    FERRY_ASSIGN_OR_RETURN(dup, db_->Query(sql_->DuplicateKey(), {}));
+  }
   if (!dup.empty()) {
     std::vector<Value> key(dup.rows[0].begin(), dup.rows[0].end() - 1);
     return InvalidArgument(plan_.table + ": key (" + KeyText(plan_, key) + ") appears " +
                            ValueToDisplay(dup.rows[0].back()) + " times; the key must be unique");
   }
-  log_->Info("pre-check passed", {{"table", plan_.table}, {"rows", rows}});
+  log_->Info("pre-check passed",
+             {{"table", plan_.table}, {"rows", rows},
+              {"key_unique_by", kg.unique ? "the table's unique index" : "GROUP BY"},
+              {"key_not_null_by", kg.not_null ? "NOT NULL" : "scan"}});
   const int64_t now = env_->WallSeconds();
   st_ = ReshapeState{};
   st_.run_id = plan_.name + "-" + CompactUtc(now) + "-" + std::to_string(env_->Random64() % 100000);
@@ -252,6 +264,11 @@ Status Runner::Copy() {
   const bool table_lock =
       o_.copy_lock == CopyLock::kTable && db_->dialect() == Dialect::kPostgres;
   int lock_attempt = 0;
+  using Form = ReshapeSql::CopyForm;
+  // Batches left that go straight to ON CONFLICT after a unique violation:
+  // writers are busy in this key range, a plain try would likely fail again.
+  int on_conflict_batches = 0;
+  int deadlocks = 0;
   for (bool more = true; more;) {
     const bool has_lower = !lower.empty();
     Transaction tx(db_);
@@ -276,18 +293,38 @@ Status Runner::Copy() {
     const bool has_upper = !ub.empty();
     std::vector<Value> params = lower;
     if (has_upper) params.insert(params.end(), ub.rows[0].begin(), ub.rows[0].end());
-    auto n = db_->Execute(sql_->CopyBatch(has_lower, has_upper, table_lock), params);
+    const Form form = table_lock                ? Form::kTableLocked
+                      : on_conflict_batches > 0 ? Form::kRowLockedOnConflict
+                                                : Form::kRowLocked;
+    if (on_conflict_batches > 0) --on_conflict_batches;
+    auto n = db_->Execute(sql_->CopyBatch(has_lower, has_upper, form), params);
     if (!n.ok()) {
       (void)tx.Rollback();
+      const std::string m = n.status().message();
+      if (form == Form::kRowLocked && m.find("SQLSTATE 23505") != std::string::npos) {
+        // A writer's trigger row committed after this statement's snapshot
+        // (the NOT IN did not see it): the same batch with ON CONFLICT.
+        on_conflict_batches = 16;
+        log_->Debug("batch met a writer's row, retrying it with ON CONFLICT",
+                    {{"after", has_lower ? KeyText(plan_, lower) : std::string("start")}});
+        continue;
+      }
+      if (m.find("SQLSTATE 40P01") != std::string::npos && ++deadlocks < o_.swap_attempts) {
+        // A writer's transaction and this batch waited on each other's rows.
+        log_->Warn("batch deadlocked with a writer, retrying it", {{"attempt", int64_t{deadlocks}}});
+        on_conflict_batches = 16;
+        continue;
+      }
       // Out of space (SQLITE_FULL, PostgreSQL 53100) or another I/O error is
       // not the row's fault: say so, and what to do, instead of trying rows.
-      if (n.status().code() == Code::kIOError || n.status().message().find("No space left") !=
-                                                     std::string::npos ||
-          n.status().message().find("disk is full") != std::string::npos)
+      const bool full = m.find("No space left") != std::string::npos ||
+                        m.find("disk is full") != std::string::npos ||
+                        m.find("53100") != std::string::npos;
+      if (full || n.status().code() == Code::kIOError)
         return IOError("copy batch " +
                        (has_lower ? "after (" + KeyText(plan_, lower) + ")" : std::string("1")) +
                        " of " + plan_.table + " into " + plan_.new_table + ": " +
-                       n.status().message() + "; stopped before the swap, " + plan_.table +
+                       (full ? "disk full: " : "") + m + "; stopped before the swap, " + plan_.table +
                        " is unchanged; free space and rerun to resume from the checkpoint (" +
                        std::to_string(st_.rows_copied) + " rows copied)");
       return NameFailingRow(has_lower, has_upper, params, n.status());
@@ -357,7 +394,9 @@ Status Runner::Indexes() {
 }
 
 Status Runner::Swap() {
-  const std::string old_name = plan_.table + "_old_" + CompactUtc(env_->WallSeconds());
+  // Unique even when this table was swapped within the same second before.
+  FERRY_ASSIGN_OR_RETURN(const std::string old_name,
+                         FreshTableName(db_, plan_.table, "old", env_->WallSeconds()));
   FERRY_ASSIGN_OR_RETURN(auto seqs, OwnedSequences(db_, plan_.table));
   ReshapeState saved = st_;
   Status s = WithLockRetries(db_, env_, log_, o_.lock_timeout, o_.swap_attempts, [&]() -> Status {

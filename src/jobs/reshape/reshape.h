@@ -15,7 +15,8 @@
 //   6 verify           counts, mapped checksum, partition distribution, checks
 //   7 build indexes    the plan's indexes and constraints
 //   8 swap             one short transaction under a lock timeout, retried:
-//                      old -> <table>_old_<YYYYMMDD_HHMMSS>, new -> <table>,
+//                      old -> <table>_old_<YYYYMMDD_HHMMSS> (+ "_2", ...
+//                      when a swap in the same second took it), new -> <table>,
 //                      triggers dropped, serial sequences follow the new table
 //   9 keep old table   until `ferry reshape rollback <table>` or cleanup
 //

@@ -156,14 +156,17 @@ std::string ReshapeSql::BatchUpperBound(bool lower) const {
 
 std::string ReshapeSql::LockForCopy() const { return "LOCK TABLE " + table() + " IN SHARE MODE"; }
 
-std::string ReshapeSql::CopyBatch(bool lower, bool upper, bool table_locked) const {
-  if (dialect_ == Dialect::kPostgres && table_locked) {
+std::string ReshapeSql::CopyBatch(bool lower, bool upper, CopyForm form) const {
+  if (dialect_ == Dialect::kPostgres && form != CopyForm::kRowLockedOnConflict) {
     // Keys are NOT NULL (pre-check) and the range excludes NULLs, so NOT IN
     // has no NULL trap; the subquery is uncorrelated, so it is hashed once.
     const std::string key = plan_.key.size() == 1 ? KeyList("o") : "(" + KeyList("o") + ")";
+    const std::string lock =
+        form == CopyForm::kRowLocked ? " ORDER BY " + KeyList() + " FOR SHARE" : "";
     return "INSERT INTO " + new_table() + " SELECT " + plan_.select + " FROM (SELECT * FROM " +
-           table() + RangeWhere(lower, upper, "") + ") AS o WHERE " + key + " NOT IN (SELECT " +
-           KeyList() + " FROM " + new_table() + RangeWhere(lower, upper, "") + ")";
+           table() + RangeWhere(lower, upper, "") + lock + ") AS o WHERE " + key +
+           " NOT IN (SELECT " + KeyList() + " FROM " + new_table() + RangeWhere(lower, upper, "") +
+           ")";
   }
   if (dialect_ == Dialect::kPostgres) {
     // FOR SHARE: a row a writer is changing right now is copied only after
@@ -202,23 +205,51 @@ std::string ReshapeSql::NewPage(bool lower, int limit) const {
 }
 
 namespace {
-std::string PgSumOf(const std::string& hashes) {
-  return "SELECT count(*),"
-         " coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint::numeric), 0)::text,"
-         " coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint::numeric), 0)::text"
-         " FROM (" + hashes + ") AS x";
+// Order-independent: the 64-bit row hashes are summed exactly (numeric), so
+// duplicates do not cancel as with xor. `row` is a row-typed expression.
+std::string PgSumOf(const std::string& row, const std::string& from,
+                    ReshapeSql::ChecksumMethod m) {
+  if (m == ReshapeSql::ChecksumMethod::kRowHash)
+    return "SELECT count(*), coalesce(sum(hash_record_extended(" + row + ", 0)), 0)::text,"
+           " '' FROM " + from;
+  return "SELECT count(*), coalesce(sum(hashtextextended(" + row + "::text, 0)), 0)::text,"
+         " coalesce(sum(hashtextextended(" + row + "::text, 1)), 0)::text FROM " + from;
 }
 }  // namespace
 
-std::string ReshapeSql::MappedOldChecksum() const {
-  // The mapped row is cast to the new table's row type, so both sides are
-  // rendered by the same type's text output.
-  return PgSumOf("SELECT md5(CAST(ROW(s.*) AS " + new_table() + ")::text) AS h FROM (SELECT " +
-                 plan_.select + " FROM " + table() + " AS o) AS s");
+std::string ReshapeSql::MappedOldChecksum(ChecksumMethod m) const {
+  // The mapped row is cast to the new table's row type, so both sides hash
+  // the same types with the same functions.
+  return PgSumOf("CAST(ROW(s.*) AS " + new_table() + ")",
+                 "(SELECT " + plan_.select + " FROM " + table() + " AS o) AS s", m);
 }
 
-std::string ReshapeSql::NewChecksum() const {
-  return PgSumOf("SELECT md5(t::text) AS h FROM " + new_table() + " AS t");
+std::string ReshapeSql::NewChecksum(ChecksumMethod m) const {
+  return PgSumOf("t", new_table() + " AS t", m);
+}
+
+namespace {
+std::string SqliteSumOf(std::string_view function, int columns, const std::string& rows) {
+  std::string names, args;
+  for (int i = 1; i <= columns; ++i) {
+    const std::string c = "c" + std::to_string(i);
+    names += (i > 1 ? ", " : "") + c;
+    args += std::string(i > 1 ? ", " : "") + "CASE WHEN typeof(" + c + ") = 'real' AND " + c +
+            " = CAST(" + c + " AS INTEGER) AND abs(" + c + ") < 9e15 THEN CAST(CAST(" + c +
+            " AS INTEGER) AS TEXT) WHEN typeof(" + c + ") IN ('integer', 'real') THEN CAST(" + c +
+            " AS TEXT) ELSE " + c + " END";
+  }
+  return "WITH s(" + names + ") AS (" + rows + ") SELECT count(*), " + std::string(function) +
+         "(" + args + ") FROM s";
+}
+}  // namespace
+
+std::string ReshapeSql::SqliteMappedOldChecksum(std::string_view function, int columns) const {
+  return SqliteSumOf(function, columns, "SELECT " + plan_.select + " FROM " + table() + " AS o");
+}
+
+std::string ReshapeSql::SqliteNewChecksum(std::string_view function, int columns) const {
+  return SqliteSumOf(function, columns, "SELECT * FROM " + new_table());
 }
 
 std::string ReshapeSql::PartitionCounts() const {
@@ -257,17 +288,28 @@ std::vector<ReshapeSql::PrintedStep> ReshapeSql::Describe() const {
   s[3].sql = CreateCapture();
   s[4].sql = {"-- per batch of " + std::to_string(plan_.batch_size) +
                   " rows, each its own transaction with its checkpoint in ferry_reshapes:",
-              BatchUpperBound(true), CopyBatch(true, true)};
+              BatchUpperBound(true)};
   if (dialect_ == Dialect::kPostgres) {
+    s[4].sql.push_back(CopyBatch(true, true, CopyForm::kRowLocked));
+    s[4].sql.push_back("-- that batch again after a unique violation (a writer's trigger row"
+                       " committed meanwhile):");
+    s[4].sql.push_back(CopyBatch(true, true, CopyForm::kRowLockedOnConflict));
     s[4].sql.push_back("-- or, with --copy-lock table (writers wait for each batch):");
     s[4].sql.push_back(LockForCopy());
-    s[4].sql.push_back(CopyBatch(true, true, true));
+    s[4].sql.push_back(CopyBatch(true, true, CopyForm::kTableLocked));
+  } else {
+    s[4].sql.push_back(CopyBatch(true, true));
   }
   if (dialect_ == Dialect::kPostgres) {
-    s[5].sql = {"-- in one REPEATABLE READ snapshot:", MappedOldChecksum(), NewChecksum()};
+    s[5].sql = {"-- in one REPEATABLE READ snapshot (the text form, hashtextextended(row::text),"
+                " where a column type has no hash function):",
+                MappedOldChecksum(), NewChecksum()};
     if (plan_.partition_count > 0) s[5].sql.push_back(PartitionCounts());
   } else {
-    s[5].sql = {"-- in one read snapshot, streamed in key order:", MappedOldPage(true, 5000),
+    s[5].sql = {"-- in one read snapshot, hashed inside SQLite (shown for 2 columns; one cI per"
+                " column of the new table):",
+                SqliteMappedOldChecksum("ferry_sha256sum", 2), SqliteNewChecksum("ferry_sha256sum", 2),
+                "-- or, without that function, streamed in key order:", MappedOldPage(true, 5000),
                 NewPage(true, 5000)};
   }
   for (const auto& c : plan_.checks) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/database.h"
@@ -40,19 +41,41 @@ class ReshapeSql {
   // Step 5. lower/upper: whether the bound exists. Parameters: lower key
   // values then upper key values.
   std::string BatchUpperBound(bool lower) const;  // key of the batch's last row
-  // table_locked: the batch holds LockForCopy() (PostgreSQL), so no writer
-  // runs beside it: a plain INSERT that skips keys the capture trigger already
-  // wrote (an uncorrelated, hashed NOT IN over the batch's range), instead of
-  // FOR SHARE row locks and ON CONFLICT DO NOTHING.
-  std::string CopyBatch(bool lower, bool upper, bool table_locked = false) const;
+  // How a PostgreSQL batch meets the capture trigger's rows (SQLite batches
+  // always exclude other writers and use ON CONFLICT DO NOTHING):
+  //   kTableLocked  the batch holds LockForCopy(), no writer runs beside it:
+  //                 a plain INSERT that skips keys the trigger already wrote
+  //                 (an uncorrelated, hashed NOT IN over the batch's range).
+  //   kRowLocked    FOR SHARE on the batch's old rows and the same NOT IN: a
+  //                 trigger row committed after the statement's snapshot makes
+  //                 it fail with a unique violation (SQLSTATE 23505), and the
+  //                 batch is retried as kRowLockedOnConflict. Speculative
+  //                 insertion (ON CONFLICT) into many partitions costs about
+  //                 twice the plain insert, so this is tried first.
+  //   kRowLockedOnConflict  FOR SHARE and ON CONFLICT DO NOTHING.
+  enum class CopyForm { kTableLocked, kRowLocked, kRowLockedOnConflict };
+  std::string CopyBatch(bool lower, bool upper,
+                        CopyForm form = CopyForm::kRowLockedOnConflict) const;
   std::string LockForCopy() const;  // LOCK TABLE <old> IN SHARE MODE
   std::string KeysInRange(bool lower, bool upper) const;  // for naming a failing row
   std::string CopyOneRow() const;                          // key = $1..$n
   // Step 6. Rows come back in key order with the key columns last.
   std::string MappedOldPage(bool lower, int limit) const;  // SQLite
   std::string NewPage(bool lower, int limit) const;        // SQLite
-  std::string MappedOldChecksum() const;                   // PostgreSQL, one row
-  std::string NewChecksum() const;                         // PostgreSQL, one row
+  // PostgreSQL, one row (count, lane 0, lane 1). kRowHash: each column
+  // hashed by its type's own extended hash (hash_record_extended), no text
+  // conversion; lane 1 is empty. kText: the row's text form hashed twice
+  // (hashtextextended, seeds 0 and 1), for column types without an extended
+  // hash function (json, point, ...).
+  enum class ChecksumMethod { kRowHash, kText };
+  std::string MappedOldChecksum(ChecksumMethod m = ChecksumMethod::kRowHash) const;
+  std::string NewChecksum(ChecksumMethod m = ChecksumMethod::kRowHash) const;
+  // SQLite, one row (count, "<32 hex>:<bytes>"): the in-engine aggregate
+  // `function` (ferry_sha256sum) over the mapped old rows / the new rows'
+  // `columns` columns, numbers given as text the way a column's affinity
+  // stores them (an integral real as an integer), so 5, 5.0 and '5' agree.
+  std::string SqliteMappedOldChecksum(std::string_view function, int columns) const;
+  std::string SqliteNewChecksum(std::string_view function, int columns) const;
   std::string PartitionCounts() const;                     // PostgreSQL: (name, count)
   std::string PartitionName(int i) const;                  // bare "<new>_p<i>"
   std::string Check(const ReshapeCheck& c, const std::string& table_name) const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "db/transaction.h"
+#include "jobs/backup/backup.h"
 #include "jobs/backup/table_checksum.h"
 
 namespace ferry {
@@ -21,7 +22,28 @@ std::string ShortName(const std::string& base, const std::string& tag, int n) {
   return base.substr(0, std::min<size_t>(base.size(), 63 - suffix.size())) + suffix;
 }
 
+// At most `max` bytes of `s`, not cutting a UTF-8 sequence in two.
+std::string Prefix(const std::string& s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
 }  // namespace
+
+Result<std::string> FreshTableName(Database* db, const std::string& table, const std::string& tag,
+                                   int64_t unix_seconds) {
+  const std::string stamp = "_" + tag + "_" + CompactUtc(unix_seconds);
+  const bool pg = db->dialect() == Dialect::kPostgres;
+  for (int n = 1; n < 1000; ++n) {
+    const std::string suffix = stamp + (n == 1 ? std::string() : "_" + std::to_string(n));
+    const std::string name = (pg ? Prefix(table, 63 - suffix.size()) : table) + suffix;
+    FERRY_ASSIGN_OR_RETURN(bool taken, db->TableExists(name));
+    if (!taken) return name;
+  }
+  return FailedPrecondition("no free name for " + table + stamp + "_<n>");
+}
 
 Status ExecAll(Database* db, const std::vector<std::string>& stmts) {
   for (const auto& s : stmts) FERRY_RETURN_IF_ERROR(db->Exec(s));

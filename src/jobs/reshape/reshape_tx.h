@@ -28,6 +28,14 @@ Status ExecAll(Database* db, const std::vector<std::string>& stmts);
 Status WithLockRetries(Database* db, Env* env, Logger* log, std::chrono::milliseconds timeout,
                        int attempts, const std::function<Status()>& body);
 
+// A table name "<table>_<tag>_<YYYYMMDD_HHMMSS>" that no table has yet,
+// with "_2", "_3", ... appended when it is taken (two swaps or rollbacks of
+// one table within a second). On PostgreSQL the table part is shortened so
+// the name fits 63 bytes: a longer one would be cut by the server and no
+// longer match the name recorded in ferry_reshapes.
+Result<std::string> FreshTableName(Database* db, const std::string& table, const std::string& tag,
+                                   int64_t unix_seconds);
+
 // Serial (non-identity) sequences owned by `table`'s columns (PostgreSQL;
 // empty elsewhere): (column, sequence).
 Result<std::vector<std::pair<std::string, std::string>>> OwnedSequences(Database* db,

@@ -72,13 +72,7 @@ Result<RollbackReport> RollbackReshape(Database* db, Env* env, Logger* log,
   ReshapeState st = *done;
   RollbackReport rep;
   rep.run_id = st.run_id;
-  rep.set_aside = table + "_reshaped_" + CompactUtc(env->WallSeconds());
-  // Two rollbacks within one second would pick the same name.
-  for (int n = 2;; ++n) {
-    FERRY_ASSIGN_OR_RETURN(bool taken, db->TableExists(rep.set_aside));
-    if (!taken) break;
-    rep.set_aside = table + "_reshaped_" + CompactUtc(env->WallSeconds()) + "_" + std::to_string(n);
-  }
+  FERRY_ASSIGN_OR_RETURN(rep.set_aside, FreshTableName(db, table, "reshaped", env->WallSeconds()));
   const std::string qt = db->QuoteIdentifier(table), qa = db->QuoteIdentifier(rep.set_aside);
   FERRY_ASSIGN_OR_RETURN(bool old_exists, db->TableExists(st.old_table));
   if (old_exists) {

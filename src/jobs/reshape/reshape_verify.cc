@@ -6,8 +6,11 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <tuple>
 
 #include "db/transaction.h"
+#include "jobs/backup/sqlite_row_hash.h"
+#include "jobs/backup/table_checksum.h"
 
 namespace ferry {
 namespace {
@@ -87,6 +90,62 @@ Result<std::pair<int64_t, std::string>> SqliteSide(Database* db, const ReshapePl
   return std::make_pair(rows, "sha256sum:" + Hex64(hi) + Hex64(lo));
 }
 
+// Both sides' (count, sum) rows, hashed per column type where every column
+// type of the new table has an extended hash function, else by text form.
+// The first attempt runs under a savepoint so its failure leaves the
+// snapshot transaction usable. Old and new have the same row type (the old
+// side is cast to it), so one method fits both.
+Result<std::tuple<ReshapeSql::ChecksumMethod, Rows, Rows>> PostgresSums(Database* db,
+                                                                       const ReshapeSql& sql) {
+  using M = ReshapeSql::ChecksumMethod;
+  FERRY_RETURN_IF_ERROR(db->Exec("SAVEPOINT ferry_verify"));
+  auto fast = db->Query(sql.NewChecksum(M::kRowHash), {});
+  if (!fast.ok()) FERRY_RETURN_IF_ERROR(db->Exec("ROLLBACK TO SAVEPOINT ferry_verify"));
+  FERRY_RETURN_IF_ERROR(db->Exec("RELEASE SAVEPOINT ferry_verify"));
+  M method = M::kRowHash;
+  if (!fast.ok()) {
+    // "could not identify an extended hash function for type json": only
+    // that is a reason to fall back; anything else is the answer.
+    if (fast.status().message().find("hash function") == std::string::npos)
+      return fast.status().WithContext("verify: checksum of " + sql.new_table());
+    method = M::kText;
+  }
+  FERRY_ASSIGN_OR_RETURN(Rows a, db->Query(sql.MappedOldChecksum(method), {}));
+  Rows b;
+  if (method == M::kRowHash) {
+    b = std::move(*fast);
+  } else {
+    FERRY_ASSIGN_OR_RETURN(b, db->Query(sql.NewChecksum(method), {}));
+  }
+  return std::make_tuple(method, std::move(a), std::move(b));
+}
+
+using Side = std::pair<int64_t, std::string>;
+
+// Both sides summed by ferry_sha256sum inside SQLite (no row leaves the
+// engine); nullopt when the function is not there (a connection opened
+// before main(), more columns than one call takes), then the caller streams.
+Result<std::optional<std::pair<Side, Side>>> SqliteInEngine(Database* db, const ReshapePlan& plan,
+                                                            const ReshapeSql& sql) {
+  if (!SqliteRowHashRegistered()) return std::optional<std::pair<Side, Side>>();
+  FERRY_ASSIGN_OR_RETURN(std::vector<std::string> cols, TableColumns(db, plan.new_table));
+  const int n = static_cast<int>(cols.size());
+  auto one = [&](const std::string& q) -> Result<Side> {
+    FERRY_ASSIGN_OR_RETURN(Rows r, db->Query(q, {}));
+    std::string sum = r.GetText(0, 1).value_or("");
+    return Side{r.GetInt(0, 0).value_or(-1), "sqlite-sha256sum:" + sum.substr(0, sum.find(':'))};
+  };
+  auto a = one(sql.SqliteMappedOldChecksum(kSqliteRowHashFunction, n));
+  if (!a.ok()) {
+    if (a.status().message().find(kSqliteRowHashFunction) != std::string::npos ||
+        a.status().message().find("too many arguments") != std::string::npos)
+      return std::optional<std::pair<Side, Side>>();
+    return a.status().WithContext("verify: checksum of the mapped rows of " + plan.table);
+  }
+  FERRY_ASSIGN_OR_RETURN(Side b, one(sql.SqliteNewChecksum(kSqliteRowHashFunction, n)));
+  return std::optional<std::pair<Side, Side>>(std::make_pair(std::move(*a), std::move(b)));
+}
+
 std::string Render(const Rows& r) {
   std::string out;
   for (const auto& row : r.rows) {
@@ -100,12 +159,26 @@ std::string Render(const Rows& r) {
 Status VerifyInSnapshot(Database* db, const ReshapePlan& plan, const ReshapeSql& sql,
                         ReshapeVerifyReport* rep) {
   if (db->dialect() == Dialect::kPostgres) {
-    FERRY_ASSIGN_OR_RETURN(Rows a, db->Query(sql.MappedOldChecksum(), {}));
-    FERRY_ASSIGN_OR_RETURN(Rows b, db->Query(sql.NewChecksum(), {}));
+    FERRY_ASSIGN_OR_RETURN(auto sums, PostgresSums(db, sql));
+    auto& [method, a, b] = sums;
+    auto render = [&](const Rows& r) {
+      return method == ReshapeSql::ChecksumMethod::kRowHash
+                 ? "pg-rowhash:" + r.GetText(0, 1).value_or("")
+                 : "pg-hash64sum:" + r.GetText(0, 1).value_or("") + ":" +
+                       r.GetText(0, 2).value_or("");
+    };
     rep->old_rows = a.GetInt(0, 0).value_or(-1);
     rep->new_rows = b.GetInt(0, 0).value_or(-1);
-    rep->old_checksum = "pg-md5sum:" + a.GetText(0, 1).value_or("") + ":" + a.GetText(0, 2).value_or("");
-    rep->new_checksum = "pg-md5sum:" + b.GetText(0, 1).value_or("") + ":" + b.GetText(0, 2).value_or("");
+    rep->old_checksum = render(a);
+    rep->new_checksum = render(b);
+  } else if (auto in_engine = SqliteInEngine(db, plan, sql); !in_engine.ok()) {
+    return in_engine.status();
+  } else if (*in_engine) {
+    auto& [a, b] = **in_engine;
+    rep->old_rows = a.first;
+    rep->new_rows = b.first;
+    rep->old_checksum = a.second;
+    rep->new_checksum = b.second;
   } else {
     FERRY_ASSIGN_OR_RETURN(auto a, SqliteSide(db, plan, sql.MappedOldPage(false, kPage),
                                               sql.MappedOldPage(true, kPage)));

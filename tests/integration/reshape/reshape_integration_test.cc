@@ -197,6 +197,76 @@ TEST_P(ReshapeTest, EmptyTableNeedsNoBackup) {
   EXPECT_TRUE(r->backup_name.empty());
 }
 
+// Verify compares the mapped old rows with the new table: a row changed in
+// the new table behind the capture trigger's back stops the run before the
+// swap (Corruption, the checksums named).
+TEST_P(ReshapeTest, VerifyCatchesARowChangedInTheNewTable) {
+  ASSERT_TRUE(FillChunks(db_.get(), pg_, 3000, 500).ok());
+  ReshapeOptions o;
+  o.hook = [&](std::string_view point) {
+    if (point == "step 6 begin") {
+      ASSERT_TRUE(db_->Exec("UPDATE chunks_new SET content = content || 'x' WHERE id = 777").ok());
+    }
+  };
+  auto r = Run(o);
+  ASSERT_FALSE(r.ok()) << "verify missed a changed row";
+  EXPECT_EQ(r.status().code(), Code::kCorruption) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("checksum"), std::string::npos) << r.status().message();
+  if (pg_) {
+    EXPECT_NE(r.status().message().find("pg-rowhash:"), std::string::npos) << r.status().message();
+  }
+  auto cols = TableColumns(db_.get(), "chunks");
+  ASSERT_TRUE(cols.ok());
+  EXPECT_EQ(cols->size(), pg_ ? 6u : 5u) << "swapped despite the difference";
+}
+
+// A column type without a hash function (PostgreSQL json): verify hashes
+// the rows' text form instead, and still catches a changed row.
+TEST_P(ReshapeTest, VerifyWithoutHashFunctionUsesRowText) {
+  const std::string plan_text = std::string(R"(table = "docs"
+key = ["id"]
+new_table = "docs_new"
+batch_size = 300
+select = "id, meta, id % 7 AS shard"
+ddl = ")") + (pg_ ? "CREATE TABLE {new} (id bigint PRIMARY KEY, meta json NOT NULL, shard integer NOT NULL)"
+                  : "CREATE TABLE {new} (id INTEGER PRIMARY KEY, meta TEXT NOT NULL, shard INTEGER NOT NULL)") +
+                                 "\"\n";
+  auto plan = ParseReshapePlan(plan_text, "docs.toml");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  plan_ = *plan;
+  if (pg_) {
+    ASSERT_TRUE(db_->Exec("CREATE TABLE docs (id bigint PRIMARY KEY, meta json NOT NULL)").ok());
+    ASSERT_TRUE(db_->Exec("INSERT INTO docs SELECT g, json_build_object('g', g, 'tags', json_build_array(g % 3, 'x'))"
+                          " FROM generate_series(1, 1000) g").ok());
+  } else {
+    ASSERT_TRUE(db_->Exec("CREATE TABLE docs (id INTEGER PRIMARY KEY, meta TEXT NOT NULL)").ok());
+    ASSERT_TRUE(db_->Exec("WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 1000)"
+                          " INSERT INTO docs SELECT x, json_object('g', x) FROM g").ok());
+  }
+  ReshapeOptions o;
+  o.hook = [&](std::string_view point) {
+    if (point == "step 6 begin") {
+      ASSERT_TRUE(db_->Exec("UPDATE docs_new SET meta = '{\"g\": 5}' WHERE id = 500").ok());
+    }
+  };
+  auto bad = Run(o);
+  ASSERT_FALSE(bad.ok()) << "verify missed a changed json value";
+  EXPECT_EQ(bad.status().code(), Code::kCorruption) << bad.status().ToString();
+  if (pg_) {
+    EXPECT_NE(bad.status().message().find("pg-hash64sum:"), std::string::npos)
+        << bad.status().message();
+  }
+  ASSERT_TRUE(AbortReshape(db_.get(), Env::Default(), logger_.get(), "docs").ok());
+  auto good = Run();
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  ASSERT_TRUE(good->verify.has_value());
+  EXPECT_EQ(good->verify->new_rows, 1000);
+  if (pg_) {
+    EXPECT_EQ(good->verify->new_checksum.rfind("pg-hash64sum:", 0), 0u) << good->verify->new_checksum;
+  }
+  EXPECT_EQ(good->verify->old_checksum, good->verify->new_checksum);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ReshapeTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "Postgres" : "Sqlite"; });
 

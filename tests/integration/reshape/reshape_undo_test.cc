@@ -1,15 +1,83 @@
 // ferry reshape safety around a run: the per-table lock (two runs never at
 // once), abort of an unfinished run, run -> rollback -> run again (no name
-// collisions), and disk full (SQLite max_page_count: a real SQLITE_FULL).
+// collisions, also within one second), and disk full (SQLite
+// max_page_count: a real SQLITE_FULL; PostgreSQL a tablespace on a small
+// tmpfs: a real ENOSPC).
 // Each test runs on SQLite and, when FERRY_TEST_PG_URL is set, PostgreSQL.
 #include <condition_variable>
 #include <mutex>
 
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "integration/reshape/reshape_harness.h"
 #include "jobs/backup/table_checksum.h"
+#include "unit/obs/manual_clock_env.h"
 
 namespace ferry::testing {
 namespace {
+
+// A PostgreSQL tablespace on a tmpfs of a chosen size (root only: mount).
+// The server is local (test-servers.sh), so its data directory's owner is
+// the server's user, who must own the tablespace directory.
+class SmallTablespace {
+ public:
+  static std::unique_ptr<SmallTablespace> Create(Database* db, const std::string& size) {
+    auto t = std::unique_ptr<SmallTablespace>(new SmallTablespace(db));
+    t->dir_ = "/tmp/ferry_reshape_full_" + std::to_string(::getpid());
+    t->name = "ferry_reshape_full_" + std::to_string(::getpid());
+    ::mkdir(t->dir_.c_str(), 0700);
+    if (::mount("tmpfs", t->dir_.c_str(), "tmpfs", 0, ("size=" + size).c_str()) != 0) {
+      ADD_FAILURE() << "mount a tmpfs on " << t->dir_ << ": " << std::strerror(errno)
+                    << " (the PostgreSQL disk-full test needs root)";
+      return nullptr;
+    }
+    t->mounted_ = true;
+    auto data = db->Query("SHOW data_directory", {});
+    struct stat st {};
+    if (!data.ok() || ::stat(data->GetText(0, 0).value_or("").c_str(), &st) != 0 ||
+        ::chown(t->dir_.c_str(), st.st_uid, st.st_gid) != 0) {
+      ADD_FAILURE() << "cannot give " << t->dir_ << " to the server's user";
+      return nullptr;
+    }
+    Status s = db->Exec("CREATE TABLESPACE " + t->name + " LOCATION '" + t->dir_ + "'");
+    if (!s.ok()) {
+      ADD_FAILURE() << s.ToString();
+      return nullptr;
+    }
+    t->created_ = true;
+    return t;
+  }
+  bool Grow(const std::string& size) {
+    return ::mount("tmpfs", dir_.c_str(), "tmpfs", MS_REMOUNT, ("size=" + size).c_str()) == 0;
+  }
+  ~SmallTablespace() {
+    // Whatever a failed test left on it goes first, or the drop fails.
+    if (created_) {
+      (void)db_->Exec("DROP TABLE IF EXISTS chunks_new");
+      auto live = db_->Query("SELECT c.relname::text FROM pg_class c JOIN pg_tablespace t"
+                             " ON t.oid = c.reltablespace WHERE t.spcname = $1"
+                             " AND c.relkind IN ('r', 'p')", {name});
+      if (live.ok())
+        for (size_t i = 0; i < live->size(); ++i)
+          (void)db_->Exec("DROP TABLE IF EXISTS \"" + live->GetText(i, 0).value_or("") + "\" CASCADE");
+      Status s = db_->Exec("DROP TABLESPACE " + name);
+      if (!s.ok()) ADD_FAILURE() << s.ToString();
+    }
+    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+    ::rmdir(dir_.c_str());
+  }
+  std::string name;
+
+ private:
+  explicit SmallTablespace(Database* db) : db_(db) {}
+  Database* db_;
+  std::string dir_;
+  bool mounted_ = false, created_ = false;
+};
 
 class ReshapeUndoTest : public ::testing::TestWithParam<bool> {
  protected:
@@ -231,8 +299,7 @@ TEST_P(ReshapeUndoTest, RunRollbackRunAgain) {
     ASSERT_TRUE(after.ok());
     EXPECT_EQ(*before, *after);
     EXPECT_EQ(Columns("chunks"), OldShape());
-    // Tables named within a second of each other would collide by name.
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    // No pause: rounds within one second get "_2" names, not collisions.
   }
   auto last = Run(db_.get());
   ASSERT_TRUE(last.ok()) << last.status().ToString();
@@ -243,14 +310,22 @@ TEST_P(ReshapeUndoTest, RunRollbackRunAgain) {
 // stops before the swap with a clear error, the old table intact; with the
 // space back a rerun resumes from the checkpoint and completes.
 TEST_P(ReshapeUndoTest, DiskFullStopsBeforeSwapAndRerunCompletes) {
-  if (pg_) GTEST_SKIP() << "disk full is simulated with SQLite's max_page_count";
   ASSERT_TRUE(FillChunks(db_.get(), pg_, 20000, 100).ok());
   auto before = ComputeTableChecksum(db_.get(), "chunks");
   ASSERT_TRUE(before.ok());
-  const int64_t pages = Count("PRAGMA page_count");
-  ASSERT_GT(pages, 100);
-  // Room for the snapshot (one more table's worth) and half of the copy.
-  ASSERT_TRUE(db_->Exec("PRAGMA max_page_count = " + std::to_string(pages * 5 / 2)).ok());
+  std::unique_ptr<SmallTablespace> space;
+  if (pg_) {
+    // The new table (and so its partitions) lives on a 2 MB tmpfs: a real
+    // "No space left on device" (SQLSTATE 53100) halfway through the copy.
+    space = SmallTablespace::Create(db_.get(), "2m");
+    ASSERT_NE(space, nullptr);
+    plan_.ddl += " TABLESPACE " + space->name;
+  } else {
+    const int64_t pages = Count("PRAGMA page_count");
+    ASSERT_GT(pages, 100);
+    // Room for the snapshot (one more table's worth) and half of the copy.
+    ASSERT_TRUE(db_->Exec("PRAGMA max_page_count = " + std::to_string(pages * 5 / 2)).ok());
+  }
   auto r = Run(db_.get());
   ASSERT_FALSE(r.ok()) << "the copy fit";
   EXPECT_EQ(r.status().code(), Code::kIOError) << r.status().ToString();
@@ -268,7 +343,11 @@ TEST_P(ReshapeUndoTest, DiskFullStopsBeforeSwapAndRerunCompletes) {
   EXPECT_EQ(states->front().step, 4) << "stopped in the copy";
   EXPECT_GT(states->front().rows_copied, 0);
   // Space freed.
-  ASSERT_TRUE(db_->Exec("PRAGMA max_page_count = 1073741823").ok());
+  if (pg_) {
+    ASSERT_TRUE(space->Grow("64m"));
+  } else {
+    ASSERT_TRUE(db_->Exec("PRAGMA max_page_count = 1073741823").ok());
+  }
   auto again = Run(db_.get());
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_TRUE(again->resumed);
@@ -276,6 +355,45 @@ TEST_P(ReshapeUndoTest, DiskFullStopsBeforeSwapAndRerunCompletes) {
   auto old = ComputeTableChecksum(db_.get(), again->old_table);
   ASSERT_TRUE(old.ok());
   EXPECT_EQ(before->checksum, old->checksum);
+  if (space) {
+    // Empty the tablespace so it can be dropped (the reshaped table is on it).
+    auto dropped = db_->Exec("DROP TABLE chunks CASCADE");  // CASCADE: its sequence
+    ASSERT_TRUE(dropped.ok()) << dropped.ToString();
+  }
+}
+
+// Two swaps of one table within the same second (the clock stands still):
+// the second kept old table gets its own name instead of failing the swap
+// on "<table>_old_<timestamp>" already existing.
+TEST_P(ReshapeUndoTest, TwoSwapsInOneSecondKeepBothOldTables) {
+  ASSERT_TRUE(FillChunks(db_.get(), pg_, 2000, 100).ok());
+  ManualClockEnv clock;
+  auto first = RunReshape(db_.get(), &clock, logger_.get(), plan_, {});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  // A second plan on the reshaped table, its objects named apart from the
+  // first plan's (which now belong to the live table).
+  ReshapePlan second = plan_;
+  second.name = "chunks-again";
+  second.new_table = "chunks_v2";
+  second.checksum = "second plan";
+  for (auto& ix : second.indexes) {
+    auto pos = ix.find("chunks_new_");
+    if (pos != std::string::npos) ix.replace(pos, 11, "chunks_v2_");
+  }
+  auto again = RunReshape(db_.get(), &clock, logger_.get(), second, {});
+  ASSERT_TRUE(again.ok()) << again.status().ToString() << logger_->Captured();
+  EXPECT_NE(first->old_table, again->old_table);
+  EXPECT_EQ(again->old_table, first->old_table + "_2");
+  EXPECT_TRUE(*db_->TableExists(first->old_table));
+  EXPECT_TRUE(*db_->TableExists(again->old_table));
+  EXPECT_EQ(Columns(first->old_table), OldShape());
+  EXPECT_EQ(Count("SELECT count(*) FROM chunks"), 2000);
+  EXPECT_EQ(Count("SELECT count(*) FROM \"" + again->old_table + "\""), 2000);
+  // Rolling back the second swap finds its own old table.
+  auto rb = RollbackReshape(db_.get(), &clock, logger_.get(), "chunks");
+  ASSERT_TRUE(rb.ok()) << rb.status().ToString();
+  EXPECT_EQ(rb->method, "swap back");
+  EXPECT_EQ(rb->restored_from, again->old_table);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ReshapeUndoTest, ::testing::Values(false, true),

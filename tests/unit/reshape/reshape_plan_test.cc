@@ -55,13 +55,20 @@ TEST(ReshapeSql, KeysetCopyAndPartitions) {
   auto p = ParseReshapePlan(kPlan, "p.toml");
   ASSERT_TRUE(p.ok());
   ReshapeSql sql(Dialect::kPostgres, *p);
+  using F = ReshapeSql::CopyForm;
   EXPECT_EQ(sql.CopyBatch(true, true),
             "INSERT INTO \"chunks_reshape_new\" SELECT id, c, abs(hashtext(c::text)) % 4 AS p FROM"
             " (SELECT * FROM \"chunks\" WHERE \"id\" > $1 AND \"id\" <= $2 ORDER BY \"id\" FOR"
             " SHARE) AS o ON CONFLICT DO NOTHING");
   // --copy-lock table: no row locks, no ON CONFLICT; keys the trigger wrote
   // are skipped by a hashed NOT IN over the same range.
-  EXPECT_EQ(sql.CopyBatch(true, true, true),
+  // --copy-lock rows, first try: row locks, but a plain INSERT with NOT IN.
+  EXPECT_EQ(sql.CopyBatch(true, true, F::kRowLocked),
+            "INSERT INTO \"chunks_reshape_new\" SELECT id, c, abs(hashtext(c::text)) % 4 AS p FROM"
+            " (SELECT * FROM \"chunks\" WHERE \"id\" > $1 AND \"id\" <= $2 ORDER BY \"id\" FOR"
+            " SHARE) AS o WHERE o.\"id\" NOT IN (SELECT \"id\" FROM \"chunks_reshape_new\" WHERE"
+            " \"id\" > $1 AND \"id\" <= $2)");
+  EXPECT_EQ(sql.CopyBatch(true, true, F::kTableLocked),
             "INSERT INTO \"chunks_reshape_new\" SELECT id, c, abs(hashtext(c::text)) % 4 AS p FROM"
             " (SELECT * FROM \"chunks\" WHERE \"id\" > $1 AND \"id\" <= $2) AS o WHERE o.\"id\""
             " NOT IN (SELECT \"id\" FROM \"chunks_reshape_new\" WHERE \"id\" > $1 AND \"id\" <= $2)");
@@ -76,9 +83,9 @@ TEST(ReshapeSql, KeysetCopyAndPartitions) {
   ReshapeSql s2(Dialect::kSqlite, two, {"a", "b", "c"});
   EXPECT_NE(s2.BatchUpperBound(true).find("(\"a\", \"b\") > ($1, $2)"), std::string::npos);
   ReshapeSql p2(Dialect::kPostgres, two);
-  EXPECT_NE(p2.CopyBatch(false, true, true).find("(o.\"a\", o.\"b\") NOT IN (SELECT \"a\", \"b\""),
+  EXPECT_NE(p2.CopyBatch(false, true, F::kTableLocked).find("(o.\"a\", o.\"b\") NOT IN (SELECT \"a\", \"b\""),
             std::string::npos)
-      << p2.CopyBatch(false, true, true);
+      << p2.CopyBatch(false, true, F::kTableLocked);
 }
 
 }  // namespace
