@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Backups benchmark: SQLite always, PostgreSQL when FERRY_TEST_PG_URL is set
 # (scripts/test-servers.sh start; source /tmp/ferry-test/env).
-#   bench/backup/run.sh [BUILD_DIR] [ROWS] [RUNS] [snapshot]
-# ("snapshot": only the snapshot steps, not the archive ones)
+#   bench/backup/run.sh [BUILD_DIR] [ROWS] [RUNS] [snapshot|archive]
+# ("snapshot": only the snapshot steps; "archive": only the archive steps.
+# PostgreSQL archives: FERRY_BENCH_PG_METHOD=copy (default) or pg_dump)
 set -euo pipefail
 BUILD=${1:-build-backup}; ROWS=${2:-1000000}; RUNS=${3:-3}; ONLY=${4:-}
 uptime
 WORK=$(mktemp -d /tmp/ferry-backup-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-"$BUILD/bench/backup/backup_bench" "sqlite:$WORK/bench.db" "$ROWS" "$RUNS" "$WORK/sqlite" $ONLY
+if [[ "${FERRY_BENCH_SKIP_SQLITE:-}" != 1 ]]; then  # FERRY_BENCH_SKIP_SQLITE=1: PostgreSQL only
+  "$BUILD/bench/backup/backup_bench" "sqlite:$WORK/bench.db" "$ROWS" "$RUNS" "$WORK/sqlite" $ONLY
+fi
 if [[ -n "${FERRY_TEST_PG_URL:-}" ]]; then
   psql "$FERRY_TEST_PG_URL" -q -c 'DROP DATABASE IF EXISTS ferry_backup_bench' >/dev/null
   psql "$FERRY_TEST_PG_URL" -q -c 'CREATE DATABASE ferry_backup_bench' >/dev/null

@@ -6,6 +6,7 @@
 //   dir = "backups"          # where archives go
 //   retention = "7d"         # default expiry of new backups
 //   compression = "zstd"     # or "gzip"
+//   method = "auto"          # PostgreSQL archives: auto | copy | pg_dump
 //   keep_min / keep_max / keep_last_day / keep_daily / keep_weekly / keep_monthly
 //                            # the cleanup policy (src/jobs/backup/retention.h)
 #include <iomanip>
@@ -38,6 +39,7 @@ struct BackupFlags {
   bool dry_run = false;
   std::string at;
   std::string safety_dir;
+  std::string method;
 };
 
 std::string ConfigString(const CommandContext& ctx, const char* key, const std::string& def) {
@@ -165,6 +167,11 @@ int RunCreate(CommandContext& ctx, const BackupFlags& f) {
     if (c != "zstd" && c != "gzip")
       return ReportError(ctx, InvalidArgument("--compression must be zstd or gzip"));
     o.compression = c == "gzip" ? Compression::kGzip : Compression::kZstd;
+    std::string m = f.method.empty() ? ConfigString(ctx, "method", "auto") : f.method;
+    auto method = ParseArchiveMethod(m);
+    if (!method)
+      return ReportError(ctx, InvalidArgument("--method must be auto, copy or pg_dump, not \"" + m + "\""));
+    o.method = *method;
     b = CreateArchive(db->get(), ctx.env, o);
   }
   if (!b.ok()) return ReportError(ctx, b.status());
@@ -393,6 +400,10 @@ void AddBackupCommand(CLI::App& app, CommandRunner* run) {
   create->add_flag("--with-indexes", f->with_indexes, "Recreate the table's indexes on the snapshot");
   create->add_option("--dir", f->dir, "Archive directory (default backups/)");
   create->add_option("--compression", f->compression, "zstd (default) or gzip");
+  create->add_option("--method", f->method,
+                     "PostgreSQL archives: auto (default: pg_dump when on PATH, else copy), copy "
+                     "(COPY of every table in one REPEATABLE READ transaction, no external tools) "
+                     "or pg_dump");
   create->callback([run, f] { *run = [f](CommandContext& ctx) { return RunCreate(ctx, *f); }; });
 
   auto* list = sub->add_subcommand("list", "List backups: ACTIVE / EXPIRING SOON / EXPIRED");

@@ -100,4 +100,23 @@ bool SetPostgresNoticeHandler(Database* db, PostgresNoticeHandler handler);
 Status CopyRows(Database* db, std::string_view table, const std::vector<std::string>& columns,
                 const std::vector<std::vector<Value>>& rows);
 
+// Streaming COPY, for dumps and reloads of whole tables (the COPY-based
+// archive). `sql` is a complete `COPY ... TO STDOUT` / `COPY ... FROM STDIN`
+// statement (the caller quotes names and picks the format).
+//
+// CopyOut hands each chunk libpq returns (one row per chunk in text format)
+// to `sink` as it arrives; nothing is buffered here. If `sink` fails the
+// server is asked to cancel, the remaining data is dropped and the sink's
+// error returned. CopyIn calls `source` to fill up to `capacity` bytes until
+// it returns 0 (end of data); a failing source ends the COPY with an error
+// message, so the server loads nothing. Both return the number of rows the
+// server reports in the COPY's command tag. Errors
+// name what the server said (the failing COPY line for bad input).
+// InvalidArgument when `db` is not a postgres Database.
+using CopyOutSink = std::function<Status(std::string_view chunk)>;
+using CopyInSource = std::function<Result<size_t>(char* buffer, size_t capacity)>;
+inline constexpr size_t kCopyStreamChunkBytes = 1 << 20;
+Result<int64_t> CopyOut(Database* db, std::string_view sql, const CopyOutSink& sink);
+Result<int64_t> CopyIn(Database* db, std::string_view sql, const CopyInSource& source);
+
 }  // namespace ferry

@@ -1,6 +1,9 @@
 // Database archives: dump (Archiver) -> manifest -> tar -> verify -> catalog.
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 
 #include "jobs/backup/archive_file.h"
@@ -33,8 +36,18 @@ class Staging {
  public:
   Staging(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
   ~Staging() { Remove(); }
+  // Makes a directory of its own: a name already taken (the leftover of a
+  // killed run, or another process that drew the same random suffix) gets
+  // a counter appended, so two jobs never share or reuse one.
   Status Create() {
-    FERRY_RETURN_IF_ERROR(env_->CreateDirs(path_));
+    size_t slash = path_.rfind('/');
+    if (slash != std::string::npos) FERRY_RETURN_IF_ERROR(env_->CreateDirs(path_.substr(0, slash)));
+    const std::string base = path_;
+    for (int i = 1; ::mkdir(path_.c_str(), 0700) != 0; ++i) {
+      if (errno != EEXIST || i > 1000)
+        return IOError(path_ + ": cannot create directory: " + std::strerror(errno));
+      path_ = base + "." + std::to_string(i);
+    }
     ::chmod(path_.c_str(), 0700);
     return Status::OK();
   }
@@ -53,17 +66,41 @@ class Staging {
 
 }  // namespace
 
-Result<std::unique_ptr<Archiver>> MakeArchiver(Database* db, Env* env, bool prefer_pg_dump) {
-  (void)prefer_pg_dump;
+std::optional<ArchiveMethod> ParseArchiveMethod(std::string_view text) {
+  if (text.empty() || text == "auto") return ArchiveMethod::kAuto;
+  if (text == "pg_dump") return ArchiveMethod::kPgDump;
+  if (text == "copy") return ArchiveMethod::kCopy;
+  return std::nullopt;
+}
+
+ArchiveMethod ArchiveMethodOfManifest(std::string_view manifest_method) {
+  if (manifest_method == "pg_dump") return ArchiveMethod::kPgDump;
+  if (manifest_method == "copy") return ArchiveMethod::kCopy;
+  return ArchiveMethod::kAuto;
+}
+
+namespace {
+
+// pg_dump when asked for or (kAuto) when it is on PATH; COPY otherwise.
+Result<std::unique_ptr<Archiver>> MakePostgresArchiver(Database* db, Env* env, ArchiveMethod m) {
+  if (m == ArchiveMethod::kCopy) return NewPostgresCopyArchiver(db, env);
+  auto dump = NewPostgresArchiver(db, env);
+  if (dump.ok() || m == ArchiveMethod::kPgDump) return dump;
+  return NewPostgresCopyArchiver(db, env);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Archiver>> MakeArchiver(Database* db, Env* env, ArchiveMethod method) {
   switch (db->dialect()) {
     case Dialect::kSqlite: return NewSqliteArchiver(db, env);
-    case Dialect::kPostgres: return NewPostgresArchiver(db, env);
+    case Dialect::kPostgres: return MakePostgresArchiver(db, env, method);
     default: return NotFound("archives are not supported for " + std::string(db->engine()) + " yet");
   }
 }
 
 Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& opts) {
-  FERRY_ASSIGN_OR_RETURN(auto archiver, MakeArchiver(db, env, opts.prefer_pg_dump));
+  FERRY_ASSIGN_OR_RETURN(auto archiver, MakeArchiver(db, env, opts.method));
   FERRY_RETURN_IF_ERROR(env->CreateDirs(opts.dir));
   FERRY_ASSIGN_OR_RETURN(std::string schema_version, CurrentSchemaVersion(db, env));
   BackupCatalog catalog(db);
@@ -113,6 +150,8 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
                                {"ferry_version", FERRY_VERSION},
                                {"files", files},
                                {"tables", dump.tables}};
+    if (!dump.captured.empty()) manifest["captured"] = dump.captured;
+    if (!dump.not_captured.empty()) manifest["not_captured"] = dump.not_captured;
     members.insert(members.begin(), ArchiveMember{"manifest.json", "", manifest.dump(2) + "\n"});
     FERRY_RETURN_IF_ERROR(WriteArchiveFile(env, b.location, opts.compression, members));
     // Read it back from disk: what we verify is what a restore would read.
@@ -125,8 +164,17 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
     b.method = dump.method;
     b.verified_at = env->WallSeconds();
     b.state = BackupState::kVerified;
-    b.notes.push_back("copy made with " + dump.method +
-                      (dump.method == "pg_dump" ? " (pinned to ferry's exported snapshot)" : ""));
+    b.notes.push_back(
+        "copy made with " + dump.method +
+        (dump.method == "pg_dump" ? " (pinned to ferry's exported snapshot)"
+         : dump.method == "copy"  ? " (COPY of every table in one REPEATABLE READ transaction)"
+                                  : ""));
+    if (!dump.not_captured.empty()) {
+      std::string n = "not in this archive:";
+      for (const auto& x : dump.not_captured) n += " " + x + ";";
+      n.pop_back();
+      b.notes.push_back(n);
+    }
     b.notes.push_back("verified: manifest readable, every file's size and SHA-256 match");
     return Status::OK();
   };
@@ -154,7 +202,7 @@ Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::str
   if (db == nullptr || m.engine != db->engine())
     return InvalidArgument(path + ": a " + m.engine + " archive needs a " + m.engine +
                            " database (--db) for a test restore");
-  FERRY_ASSIGN_OR_RETURN(auto archiver, MakeArchiver(db, env, true));
+  FERRY_ASSIGN_OR_RETURN(auto archiver, MakeArchiver(db, env, ArchiveMethodOfManifest(m.method)));
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
   Staging staging(env, dir + "/.ferry-verify-" + std::to_string(env->Random64() % 1000000));
@@ -172,7 +220,7 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
   if (m.engine != db->engine())
     return InvalidArgument(path + ": a " + m.engine + " archive cannot restore a " +
                            std::string(db->engine()) + " database");
-  FERRY_ASSIGN_OR_RETURN(auto archiver, MakeArchiver(db, env, true));
+  FERRY_ASSIGN_OR_RETURN(auto archiver, MakeArchiver(db, env, ArchiveMethodOfManifest(m.method)));
   BackupCatalog catalog(db);
   // The catalog lives in the database being replaced: remember the archive
   // rows (they describe files outside it) and put them back afterwards.
@@ -182,6 +230,7 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
   ArchiveOptions so;
   so.dir = safety_dir;
   so.name_prefix = "ferry-safety";
+  so.method = ArchiveMethodOfManifest(m.method);  // the tools the archive needed are the ones at hand
   FERRY_ASSIGN_OR_RETURN(BackupInfo safety, CreateArchive(db, env, so));
   before.insert(before.begin(), safety);
   report.safety = safety;

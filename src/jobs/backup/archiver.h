@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/database.h"
@@ -24,7 +26,11 @@ using TableRows = std::map<std::string, int64_t>;
 struct DumpResult {
   std::vector<std::string> files;  // names of the files written into the dump dir
   TableRows tables;                // row count per table, in the same snapshot as the copy
-  std::string method;              // "sqlite3_backup", "pg_dump", ...
+  std::string method;              // "sqlite3_backup", "pg_dump", "copy", ...
+  // What the copy holds beyond table rows and what it leaves out, in the
+  // user's words (manifest "captured" / "not_captured"); empty when the
+  // method copies the whole database (a file copy, pg_dump).
+  std::vector<std::string> captured, not_captured;
 };
 
 class Archiver {
@@ -45,11 +51,26 @@ class Archiver {
   virtual Result<TableRows> TestRestore(const std::string& dir) = 0;
 };
 
+// How an archive is made, where an engine has a choice (PostgreSQL).
+// kAuto: the engine's default (PostgreSQL: pg_dump when pg_dump and
+// pg_restore are on PATH, else kCopy). Engines with one way ignore it.
+enum class ArchiveMethod { kAuto, kPgDump, kCopy };
+// "auto" / "pg_dump" / "copy" (the --method flag; the manifest records the
+// DumpResult::method actually used).
+std::optional<ArchiveMethod> ParseArchiveMethod(std::string_view text);
+// The method a manifest's "method" names, for restoring it the same way;
+// kAuto for methods of engines that have only one.
+ArchiveMethod ArchiveMethodOfManifest(std::string_view manifest_method);
+
 // The archiver for `db`'s engine; NotFound for engines without one yet.
-Result<std::unique_ptr<Archiver>> MakeArchiver(Database* db, Env* env, bool prefer_pg_dump);
+Result<std::unique_ptr<Archiver>> MakeArchiver(Database* db, Env* env, ArchiveMethod method);
 
 std::unique_ptr<Archiver> NewSqliteArchiver(Database* db, Env* env);
 // Unavailable when pg_dump/pg_restore are not on PATH.
 Result<std::unique_ptr<Archiver>> NewPostgresArchiver(Database* db, Env* env);
+// No external tools: COPY of every table inside one REPEATABLE READ
+// transaction plus the schema (postgres_copy_archiver.cc); manifest method
+// "copy". Unavailable when ferry is built without the PostgreSQL adapter.
+Result<std::unique_ptr<Archiver>> NewPostgresCopyArchiver(Database* db, Env* env);
 
 }  // namespace ferry

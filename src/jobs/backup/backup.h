@@ -33,6 +33,7 @@
 #include "db/database.h"
 #include "ferry/env.h"
 #include "ferry/status.h"
+#include "jobs/backup/archiver.h"
 
 namespace ferry {
 
@@ -97,9 +98,9 @@ struct ArchiveOptions {
   std::string dir = "backups";
   Compression compression = Compression::kZstd;
   std::chrono::seconds retention = std::chrono::hours(24 * 7);
-  // PostgreSQL: use pg_dump when found on PATH (else COPY snapshot). Tests
-  // may force the fallback.
-  bool prefer_pg_dump = true;
+  // PostgreSQL: kAuto uses pg_dump when found on PATH, else the COPY
+  // snapshot; kCopy forces COPY (`--method copy`), kPgDump requires pg_dump.
+  ArchiveMethod method = ArchiveMethod::kAuto;
   std::string name_prefix = "ferry";
 };
 

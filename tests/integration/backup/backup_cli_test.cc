@@ -1,0 +1,168 @@
+// `ferry backup` through the real binary (FERRY_BINARY), on SQLite and
+// PostgreSQL (archives made with --method copy there): create, list,
+// cleanup --dry-run under a ferry.toml retention policy, restore --at TIME
+// (the newest verified backup not after TIME), --output json everywhere.
+//
+// The backups' ages are set by rewriting created_at/expires_at in
+// ferry_backups after the CLI made them: ferry has no fake clock, and a
+// test cannot wait days.
+#include <ctime>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "integration/migrations/migration_test_util.h"
+
+namespace ferry::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kDay = 86400;
+
+std::string Iso(int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+class BackupCliTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    FERRY_ENGINE_OR_SKIP(engine_, GetParam());
+    WriteFile(cwd_ / "ferry.toml",
+              "[backup]\n"
+              "dir = \"" + cwd_ / "backups" + "\"\n"
+              "keep_min = 1\n"
+              "keep_last_day = true\n"
+              "keep_daily = 2\n");
+  }
+
+  RunResult Ferry(std::vector<std::string> args, bool json_output = true) {
+    std::vector<std::string> full = {"--db", engine_->url()};
+    if (json_output) {
+      full.push_back("--output");
+      full.push_back("json");
+    }
+    full.insert(full.end(), args.begin(), args.end());
+    RunOptions o;
+    o.cwd = cwd_.path();
+    o.timeout_seconds = 300;  // a loaded machine
+    return RunFerry(full, o);
+  }
+
+  json Json(const RunResult& r) {
+    json j = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(j.is_discarded()) << "not one JSON document:\n" << Describe(r);
+    return j;
+  }
+
+  void Exec(const std::string& sql) {
+    auto db = engine_->Open();
+    ASSERT_NE(db, nullptr);
+    Status st = db->Exec(sql);
+    ASSERT_TRUE(st.ok()) << sql << ": " << st.ToString();
+  }
+
+  std::vector<std::string> CreateArgs() {
+    std::vector<std::string> a = {"backup", "create", "--archive"};
+    if (engine_->is_pg()) {
+      a.push_back("--method");
+      a.push_back("copy");
+    }
+    return a;
+  }
+
+  TempDir cwd_;
+  std::unique_ptr<TestEngine> engine_;
+};
+
+TEST_P(BackupCliTest, CleanupDryRunAndRestoreAtUnderRetentionPolicy) {
+  Exec("CREATE TABLE chunks (id INTEGER PRIMARY KEY, body TEXT)");
+  // Archive k holds k rows, so a restore shows which one came back.
+  std::vector<std::string> names, paths;
+  for (int k = 1; k <= 4; ++k) {
+    Exec("INSERT INTO chunks (id, body) VALUES (" + std::to_string(k) + ", 'row " +
+         std::to_string(k) + "')");
+    RunResult r = Ferry(CreateArgs());
+    ASSERT_EQ(r.code, 0) << Describe(r);
+    json j = Json(r);
+    ASSERT_TRUE(j.value("ok", false)) << r.out;
+    EXPECT_EQ(j["backup"]["kind"], "archive");
+    EXPECT_EQ(j["backup"]["state"], "verified");
+    if (engine_->is_pg()) {
+      EXPECT_EQ(j["backup"]["method"], "copy");
+    }
+    names.push_back(j["backup"]["name"].get<std::string>());
+    paths.push_back(j["backup"]["location"].get<std::string>());
+    ASSERT_TRUE(fs::exists(paths.back())) << paths.back();
+  }
+
+  // Ages: A 40 days, B 10 days, C 2 days (all expired), D now (active).
+  const int64_t now = std::time(nullptr);
+  const int64_t created[4] = {now - 40 * kDay, now - 10 * kDay, now - 2 * kDay, now};
+  const int64_t expires[4] = {now - 33 * kDay, now - 3 * kDay, now - kDay, now + 7 * kDay};
+  for (int i = 0; i < 4; ++i)
+    Exec("UPDATE ferry_backups SET created_at = " + std::to_string(created[i]) +
+         ", expires_at = " + std::to_string(expires[i]) + " WHERE name = '" + names[i] + "'");
+
+  RunResult list = Ferry({"backup", "list"});
+  ASSERT_EQ(list.code, 0) << Describe(list);
+  std::map<std::string, std::string> status;
+  const json listed = Json(list);
+  for (const auto& b : listed["backups"]) status[b["name"].get<std::string>()] = b["status"].get<std::string>();
+  EXPECT_EQ(status[names[0]], "EXPIRED");
+  EXPECT_EQ(status[names[3]], "ACTIVE");
+
+  // keep_daily = 2 keeps D's and C's days; D is the newest verified; A and
+  // B are expired and kept by nothing.
+  RunResult dry = Ferry({"backup", "cleanup", "--dry-run"});
+  ASSERT_EQ(dry.code, 0) << Describe(dry);
+  json d = Json(dry);
+  EXPECT_TRUE(d.value("dry_run", false));
+  std::set<std::string> removed, kept;
+  for (const auto& x : d["removed"]) removed.insert(x["name"].get<std::string>());
+  for (const auto& x : d["kept"]) kept.insert(x["name"].get<std::string>());
+  EXPECT_EQ(removed, (std::set<std::string>{names[0], names[1]})) << dry.out;
+  EXPECT_TRUE(kept.count(names[2]) && kept.count(names[3])) << dry.out;
+  RunResult text = Ferry({"backup", "cleanup", "--dry-run"}, /*json_output=*/false);
+  ASSERT_EQ(text.code, 0) << Describe(text);
+  EXPECT_NE(text.out.find("would remove " + names[0]), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("would remove " + names[2]), std::string::npos) << text.out;
+  // A dry run removes nothing.
+  for (const auto& p : paths) EXPECT_TRUE(fs::exists(p)) << p;
+  EXPECT_EQ(Json(Ferry({"backup", "list"}))["backups"].size(), 4u);
+
+  // --at five days ago: C (2 days) is too new, B (10 days) is the one.
+  RunResult at = Ferry({"backup", "restore", "--at", Iso(now - 5 * kDay)});
+  ASSERT_EQ(at.code, 0) << Describe(at);
+  json rj = Json(at);
+  EXPECT_EQ(rj["restored"], paths[1]);
+  EXPECT_EQ(rj["tables"]["chunks"], 2);
+  EXPECT_FALSE(rj["safety_backup"].is_null());
+  EXPECT_EQ(engine_->QueryInt("SELECT count(*) FROM chunks"), 2);
+  // The catalog still knows every archive (it lives in the restored
+  // database, and restore puts the rows back), plus the safety archive.
+  RunResult after = Ferry({"backup", "list"});
+  ASSERT_EQ(after.code, 0) << Describe(after);
+  EXPECT_EQ(Json(after)["backups"].size(), 5u) << after.out;
+
+  // Before every backup: nothing to restore, said as "not found".
+  RunResult none = Ferry({"backup", "restore", "--at", Iso(now - 100 * kDay)});
+  EXPECT_EQ(none.code, 11) << Describe(none);
+  EXPECT_FALSE(Json(none).value("ok", true));
+  RunResult bad = Ferry({"backup", "restore", "--at", "yesterday-ish"});
+  EXPECT_EQ(bad.code, 10) << Describe(bad);  // InvalidArgument: bad input
+  RunResult method = Ferry({"backup", "create", "--archive", "--method", "rsync"});
+  EXPECT_EQ(method.code, 10) << Describe(method);
+  EXPECT_EQ(engine_->QueryInt("SELECT count(*) FROM chunks"), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, BackupCliTest, ::testing::Values("sqlite", "postgres"));
+
+}  // namespace
+}  // namespace ferry::testing
