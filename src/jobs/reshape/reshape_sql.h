@@ -69,6 +69,8 @@ class ReshapeSql {
   // hash function (json, point, ...).
   enum class ChecksumMethod { kRowHash, kText };
   std::string MappedOldChecksum(ChecksumMethod m = ChecksumMethod::kRowHash) const;
+  // One row per partition (one for an unpartitioned table, none when empty):
+  // total count, total lane 0, total lane 1, partition name, its row count.
   std::string NewChecksum(ChecksumMethod m = ChecksumMethod::kRowHash) const;
   // SQLite, one row (count, "<32 hex>:<bytes>"): the in-engine aggregate
   // `function` (ferry_sha256sum) over the mapped old rows / the new rows'
@@ -76,7 +78,6 @@ class ReshapeSql {
   // stores them (an integral real as an integer), so 5, 5.0 and '5' agree.
   std::string SqliteMappedOldChecksum(std::string_view function, int columns) const;
   std::string SqliteNewChecksum(std::string_view function, int columns) const;
-  std::string PartitionCounts() const;                     // PostgreSQL: (name, count)
   std::string PartitionName(int i) const;                  // bare "<new>_p<i>"
   std::string Check(const ReshapeCheck& c, const std::string& table_name) const;
   // Step 7.
