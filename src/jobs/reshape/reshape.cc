@@ -305,7 +305,7 @@ Status Runner::Copy() {
         // A writer's trigger row committed after this statement's snapshot
         // (the NOT IN did not see it): the same batch with ON CONFLICT.
         on_conflict_batches = 16;
-        log_->Debug("batch met a writer's row, retrying it with ON CONFLICT",
+        log_->Info("batch met a writer's row, retrying it with ON CONFLICT",
                     {{"after", has_lower ? KeyText(plan_, lower) : std::string("start")}});
         continue;
       }

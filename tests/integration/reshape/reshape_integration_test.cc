@@ -267,6 +267,63 @@ ddl = ")") + (pg_ ? "CREATE TABLE {new} (id bigint PRIMARY KEY, meta json NOT NU
   EXPECT_EQ(good->verify->old_checksum, good->verify->new_checksum);
 }
 
+// --copy-lock rows first copies a batch with a plain INSERT that skips the
+// keys the capture trigger wrote before the statement began. A writer that
+// commits while the batch waits for its row lock leaves a trigger row the
+// batch could not see: the plain INSERT then fails on the unique key and the
+// batch is redone with ON CONFLICT DO NOTHING, keeping the writer's version.
+// PostgreSQL only (SQLite batches exclude writers altogether).
+TEST(ReshapeRowsCopy, WriterCommittingDuringABatchIsRetriedWithOnConflict) {
+  std::string admin;
+  FERRY_REQUIRE_SERVER(admin, "FERRY_TEST_PG_URL");
+  auto scratch = PgScratchDatabase::Create(admin);
+  ASSERT_TRUE(scratch.ok()) << scratch.status().ToString();
+  auto open = [&] { return OpenDatabase((*scratch)->url(), Env::Default()); };
+  auto db = open(), writer = open(), watcher = open();
+  ASSERT_TRUE(db.ok() && writer.ok() && watcher.ok());
+  ASSERT_TRUE(FillChunks(db->get(), true, 3000, 100).ok());
+  auto plan = ParseReshapePlan(WithBatch(ReadExample("chunks.toml"), 500), "plan.toml");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  plan->allow_empty_partitions = true;
+  auto logger = Logger::Capturing({});
+
+  std::thread committer;
+  std::atomic<bool> saw_wait{false};
+  int batches = 0;
+  ReshapeOptions o;
+  o.copy_lock = CopyLock::kRows;
+  o.hook = [&](std::string_view point) {
+    if (point != "batch" || ++batches != 1) return;
+    // Batch 2 covers ids 501..1000: hold an update of 700 open (its trigger
+    // row in chunks_new uncommitted), commit it once the batch waits for it.
+    ASSERT_TRUE((*writer)->Begin().ok());
+    ASSERT_TRUE((*writer)->Exec("UPDATE chunks SET content = 'held', collection_id = 7"
+                                " WHERE id = 700").ok());
+    committer = std::thread([&] {
+      for (int i = 0; i < 6000 && !saw_wait; ++i) {
+        auto r = (*watcher)->Query("SELECT count(*) FROM pg_stat_activity WHERE"
+                                   " wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"chunks_new\"%'",
+                                   {});
+        if (r.ok() && r->GetInt(0, 0).value_or(0) > 0) saw_wait = true;
+        else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      (void)(*writer)->Commit();
+    });
+  };
+  auto r = RunReshape(db->get(), Env::Default(), logger.get(), *plan, o);
+  if (committer.joinable()) committer.join();
+  ASSERT_TRUE(r.ok()) << r.status().ToString() << "\n" << logger->Captured();
+  EXPECT_TRUE(saw_wait) << "the batch never waited for the writer's row";
+  EXPECT_NE(logger->Captured().find("retrying it with ON CONFLICT"), std::string::npos)
+      << logger->Captured();
+  auto row = (*db)->Query("SELECT content, collection_id FROM chunks WHERE id = 700", {});
+  ASSERT_TRUE(row.ok() && row->size() == 1);
+  EXPECT_EQ(row->GetText(0, 0).value_or(""), "held");
+  EXPECT_EQ(row->GetInt(0, 1).value_or(-1), 7);
+  EXPECT_EQ((*db)->Query("SELECT count(*) FROM chunks", {})->GetInt(0, 0).value_or(-1), 3000);
+  ExpectSameRows(db->get(), true, r->old_table);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ReshapeTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "Postgres" : "Sqlite"; });
 
