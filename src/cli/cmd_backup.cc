@@ -121,6 +121,13 @@ std::string ArchiveDir(CommandContext& ctx, const BackupFlags& f) {
   return f.dir.empty() ? ConfigString(ctx, "dir", "backups") : f.dir;
 }
 
+// Where ferry_backups lives: inside a SQL database; for a key-value store,
+// beside its archives (<dir>/ferry_backups.db, kv_archive.h).
+Result<std::unique_ptr<Database>> OpenCatalog(CommandContext& ctx, const BackupFlags& f) {
+  if (IsKvUrl(ctx.opts.db_url)) return OpenKvCatalog(ArchiveDir(ctx, f), ctx.env);
+  return Open(ctx);
+}
+
 bool IsArchiveName(const std::string& n) {
   return n.find(".tar.zst") != std::string::npos || n.find(".tar.gz") != std::string::npos;
 }
@@ -180,8 +187,8 @@ int RunCreate(CommandContext& ctx, const BackupFlags& f) {
   return kExitOk;
 }
 
-int RunList(CommandContext& ctx) {
-  auto db = Open(ctx);
+int RunList(CommandContext& ctx, const BackupFlags& f) {
+  auto db = OpenCatalog(ctx, f);
   if (!db.ok()) return ReportError(ctx, db.status());
   auto all = ListBackups(db->get());
   if (!all.ok()) return ReportError(ctx, all.status());
@@ -209,8 +216,16 @@ int RunList(CommandContext& ctx) {
 }
 
 int RunVerify(CommandContext& ctx, const BackupFlags& f) {
-  if (IsKvUrl(ctx.opts.db_url)) {  // key-value archives are files only (no catalog)
-    auto r = VerifyKvArchive(f.name, ctx.env, f.deep ? VerifyDepth::kDeep : VerifyDepth::kChecksums);
+  if (IsKvUrl(ctx.opts.db_url)) {  // a file, or a name in the catalog beside the archives
+    std::string path = f.name;
+    if (!ctx.env->FileExists(path)) {
+      auto catalog = OpenCatalog(ctx, f);
+      if (!catalog.ok()) return ReportError(ctx, catalog.status());
+      auto b = FindBackup(catalog->get(), f.name);
+      if (!b.ok()) return ReportError(ctx, b.status());
+      path = b->location;
+    }
+    auto r = VerifyKvArchive(path, ctx.env, f.deep ? VerifyDepth::kDeep : VerifyDepth::kChecksums);
     if (!r.ok()) return ReportError(ctx, r.status());
     if (ctx.opts.json())
       return Emit(ctx, {{"ok", true}, {"archive", r->path}, {"engine", r->engine},
@@ -266,7 +281,7 @@ int RunVerify(CommandContext& ctx, const BackupFlags& f) {
 }
 
 int RunExtend(CommandContext& ctx, const BackupFlags& f) {
-  auto db = Open(ctx);
+  auto db = OpenCatalog(ctx, f);
   if (!db.ok()) return ReportError(ctx, db.status());
   auto b = ExtendBackup(db->get(), ctx.env, f.name, f.days);
   if (!b.ok()) return ReportError(ctx, b.status());
@@ -276,7 +291,7 @@ int RunExtend(CommandContext& ctx, const BackupFlags& f) {
 }
 
 int RunCleanup(CommandContext& ctx, const BackupFlags& f) {
-  auto db = Open(ctx);
+  auto db = OpenCatalog(ctx, f);
   if (!db.ok()) return ReportError(ctx, db.status());
   RetentionPolicy p;
   p.keep_min = static_cast<int>(ConfigInt(ctx, "keep_min", 0));
@@ -305,8 +320,8 @@ int RunCleanup(CommandContext& ctx, const BackupFlags& f) {
   return kExitOk;
 }
 
-int RunStatus(CommandContext& ctx) {
-  auto db = Open(ctx);
+int RunStatus(CommandContext& ctx, const BackupFlags& f) {
+  auto db = OpenCatalog(ctx, f);
   if (!db.ok()) return ReportError(ctx, db.status());
   auto all = ListBackups(db->get());
   if (!all.ok()) return ReportError(ctx, all.status());
@@ -334,11 +349,32 @@ int RunStatus(CommandContext& ctx) {
 
 int RunRestore(CommandContext& ctx, const BackupFlags& f) {
   if (IsKvUrl(ctx.opts.db_url)) {
-    if (f.name.empty()) return ReportError(ctx, InvalidArgument("backup restore: give the archive path"));
+    if (f.name.empty() == f.at.empty())
+      return ReportError(ctx, InvalidArgument("backup restore: give a NAME or --at TIME"));
+    std::string path = f.name;
+    if (!f.at.empty() || !ctx.env->FileExists(path)) {  // look it up in the catalog
+      auto catalog = OpenCatalog(ctx, f);
+      if (!catalog.ok()) return ReportError(ctx, catalog.status());
+      Result<BackupInfo> b = Status(Code::kInternal, "unset");
+      if (!f.at.empty()) {
+        auto at = ParseUtc(f.at);
+        if (!at) return ReportError(ctx, InvalidArgument("bad --at \"" + f.at + "\" (2025-08-11T12:00:00Z)"));
+        b = FindBackupAt(catalog->get(), *at, "");
+      } else {
+        b = FindBackup(catalog->get(), f.name);
+      }
+      if (!b.ok()) return ReportError(ctx, b.status());
+      path = b->location;
+    }
     std::string safety = f.safety_dir.empty() ? ArchiveDir(ctx, f) : f.safety_dir;
-    auto r = RestoreKvArchive(ctx.opts.db_url, ctx.env, f.name, safety);
+    auto r = RestoreKvArchive(ctx.opts.db_url, ctx.env, path, safety);
     if (!r.ok()) return ReportError(ctx, r.status());
-    *ctx.out << "restored " << f.name << "\n";
+    if (ctx.opts.json()) {
+      const int64_t now = ctx.env->WallSeconds();
+      return Emit(ctx, {{"ok", true}, {"restored", path}, {"tables", r->table_rows},
+                        {"safety_backup", r->safety ? ToJson(*r->safety, now) : nlohmann::json()}});
+    }
+    *ctx.out << "restored " << path << "\n";
     if (r->safety) *ctx.out << "  safety archive of the previous state: " << r->safety->location << "\n";
     for (const auto& [t, n] : r->table_rows)
       *ctx.out << "  " << t << ": " << n << " rows (matches the archive)\n";
@@ -407,24 +443,29 @@ void AddBackupCommand(CLI::App& app, CommandRunner* run) {
   create->callback([run, f] { *run = [f](CommandContext& ctx) { return RunCreate(ctx, *f); }; });
 
   auto* list = sub->add_subcommand("list", "List backups: ACTIVE / EXPIRING SOON / EXPIRED");
-  list->callback([run] { *run = [](CommandContext& ctx) { return RunList(ctx); }; });
+  list->add_option("--dir", f->dir, "Key-value stores: the archive directory holding the catalog");
+  list->callback([run, f] { *run = [f](CommandContext& ctx) { return RunList(ctx, *f); }; });
 
   auto* verify = sub->add_subcommand("verify", "Check a backup against what was recorded");
   verify->add_option("name", f->name, "Backup name or archive path")->required();
+  verify->add_option("--dir", f->dir, "Key-value stores: the archive directory holding the catalog");
   verify->add_flag("--deep", f->deep, "Archives: test-restore into a scratch database");
   verify->callback([run, f] { *run = [f](CommandContext& ctx) { return RunVerify(ctx, *f); }; });
 
   auto* extend = sub->add_subcommand("extend", "Keep a backup longer");
   extend->add_option("name", f->name, "Backup name")->required();
   extend->add_option("--days", f->days, "Days to add")->required();
+  extend->add_option("--dir", f->dir, "Key-value stores: the archive directory holding the catalog");
   extend->callback([run, f] { *run = [f](CommandContext& ctx) { return RunExtend(ctx, *f); }; });
 
   auto* cleanup = sub->add_subcommand("cleanup", "Remove expired backups per the [backup] policy");
   cleanup->add_flag("--dry-run", f->dry_run, "Only print what would be removed");
+  cleanup->add_option("--dir", f->dir, "Key-value stores: the archive directory holding the catalog");
   cleanup->callback([run, f] { *run = [f](CommandContext& ctx) { return RunCleanup(ctx, *f); }; });
 
   auto* status = sub->add_subcommand("status", "Summary of backups");
-  status->callback([run] { *run = [](CommandContext& ctx) { return RunStatus(ctx); }; });
+  status->add_option("--dir", f->dir, "Key-value stores: the archive directory holding the catalog");
+  status->callback([run, f] { *run = [f](CommandContext& ctx) { return RunStatus(ctx, *f); }; });
 
   auto* restore = sub->add_subcommand("restore", "Restore a backup (a safety backup is taken first)");
   restore->add_option("name", f->name, "Backup name or archive path");

@@ -10,6 +10,7 @@
 #include "jobs/backup/archive_file.h"
 #include "jobs/backup/archive_manifest.h"
 #include "jobs/backup/archiver.h"
+#include "jobs/backup/backup_catalog.h"
 #include "jobs/copy/copy_endpoint.h"
 #include "kv/kv_store.h"
 
@@ -89,6 +90,18 @@ Result<TableRows> ExtractAndCount(const std::string& path, const std::string& di
 
 }  // namespace
 
+namespace {
+Status CheckpointAndPack(std::unique_ptr<KvStore> store, Env* env, const ArchiveOptions& opts,
+                         const std::string& engine, int64_t now, BackupInfo* out);
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenKvCatalog(const std::string& archive_dir, Env* env) {
+  FERRY_RETURN_IF_ERROR(env->CreateDirs(archive_dir));
+  FERRY_ASSIGN_OR_RETURN(auto db, OpenDatabase("sqlite:" + archive_dir + "/ferry_backups.db", env));
+  FERRY_RETURN_IF_ERROR(BackupCatalog(db.get()).Ensure());
+  return db;
+}
+
 Result<BackupInfo> CreateKvArchive(const std::string& url, Env* env, const ArchiveOptions& opts) {
   FERRY_ASSIGN_OR_RETURN(auto store, OpenKvStore(url, KvOpenMode::kExisting, env));
   const std::string engine(store->engine());
@@ -106,7 +119,31 @@ Result<BackupInfo> CreateKvArchive(const std::string& url, Env* env, const Archi
   b.expires_at = now + opts.retention.count();
   b.location = opts.dir + "/" + b.name;
   b.method = kMethod;
+  b.state = BackupState::kPending;
+  // Intent first, as for database archives: a crash leaves a pending row,
+  // never a verified one.
+  FERRY_ASSIGN_OR_RETURN(auto catalog_db, OpenKvCatalog(opts.dir, env));
+  BackupCatalog catalog(catalog_db.get());
+  FERRY_ASSIGN_OR_RETURN(b.id, catalog.NextId());
+  FERRY_RETURN_IF_ERROR(catalog.Insert(b));
+  Status st = CheckpointAndPack(std::move(store), env, opts, engine, now, &b);
+  if (!st.ok()) {
+    b.state = BackupState::kFailed;
+    (void)catalog.Update(b);  // best effort; a pending row is equally "not good"
+    return st;
+  }
+  FERRY_RETURN_IF_ERROR(catalog.Update(b));
+  return b;
+}
 
+namespace {
+
+// The archive itself: checkpoint, manifest, tar, read-back check; fills
+// size, checksum, rows and state of *b.
+Status CheckpointAndPack(std::unique_ptr<KvStore> store, Env* env, const ArchiveOptions& opts,
+                         const std::string& engine, int64_t now, BackupInfo* out) {
+  BackupInfo& b = *out;
+  const std::string name = b.source;
   ScratchDir staging(opts.dir + "/.ferry-staging-kv-" + std::to_string(env->Random64() % 1000000));
   FERRY_RETURN_IF_ERROR(env->CreateDirs(staging.path()));
   ::chmod(staging.path().c_str(), 0700);
@@ -148,8 +185,10 @@ Result<BackupInfo> CreateKvArchive(const std::string& url, Env* env, const Archi
   b.state = BackupState::kVerified;
   b.notes.push_back("copy made with rocksdb::Checkpoint (memtable flushed, SST files linked)");
   b.notes.push_back("verified: manifest readable, every file's size and SHA-256 match");
-  return b;
+  return Status::OK();
 }
+
+}  // namespace
 
 Result<ArchiveVerifyReport> VerifyKvArchive(const std::string& path, Env* env, VerifyDepth depth) {
   FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckKvArchive(path));

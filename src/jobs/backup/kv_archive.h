@@ -12,12 +12,20 @@
 // (RocksDB allows one process per store: Locked when the application has it
 // open), so no one writes while the rows are counted.
 //
-// A key-value store has no SQL catalog: these archives are not listed in
-// ferry_backups (list/extend/cleanup do not see them); the archive file and
-// its manifest are the record.
+// The catalog: a key-value store has no SQL table to keep ferry_backups in,
+// and the store is exactly what a restore replaces (and RocksDB lets one
+// process open it, so the application holding it would lock ferry out of its
+// own list). So the catalog lives beside the archives it lists: the SQLite
+// file <archive dir>/ferry_backups.db, the same table and protocol as a SQL
+// database's (BackupCatalog): a `pending` row before the checkpoint,
+// `verified` after the read-back check, `failed` on error. list, status,
+// extend, cleanup and restore --at work on it as on any catalog.
 #pragma once
 
+#include <memory>
 #include <string>
+
+#include "db/database.h"
 
 #include "ferry/env.h"
 #include "ferry/status.h"
@@ -25,8 +33,14 @@
 
 namespace ferry {
 
-// Checkpoint -> manifest -> tar -> verify. Returns the (verified) archive;
-// location = its path. On error nothing but a removed `.partial` is left.
+// The catalog of the key-value archives in `archive_dir` (created if
+// missing): <archive_dir>/ferry_backups.db.
+Result<std::unique_ptr<Database>> OpenKvCatalog(const std::string& archive_dir, Env* env);
+
+// Checkpoint -> manifest -> tar -> verify, recorded in the catalog of
+// opts.dir. Returns the (verified) archive; location = its path. On error
+// nothing but a removed `.partial` and a `failed` (or, after a crash,
+// `pending`) catalog row is left.
 Result<BackupInfo> CreateKvArchive(const std::string& url, Env* env, const ArchiveOptions& opts);
 
 // Every entry's size and SHA-256 against the manifest; kDeep also extracts
