@@ -205,7 +205,7 @@ class ReadThroughImpl final : public ReadThrough {
     store_hits_.fetch_add(1);
     {
       FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Conn> c, Borrow());
-      std::vector<const std::vector<Record>*> objects{&records};
+      std::vector<std::vector<Record>*> objects{&records};
       std::vector<WriteOutcome> outcomes;
       std::vector<Status> errors;
       FERRY_RETURN_IF_ERROR(c->writer->WriteBatch(objects, &outcomes, &errors));

@@ -16,7 +16,7 @@ bool IsRetryableConflict(const std::string& sqlstate) {
 
 // (record, owning object) in key order.
 struct Entry {
-  const Record* record;
+  Record* record;
   size_t object;
 };
 
@@ -68,7 +68,7 @@ Result<PreparedStatement*> RecordWriter::Statement(size_t table, size_t rows) {
   return raw;
 }
 
-Status RecordWriter::InsertChunked(size_t table, const std::vector<const Row*>& rows,
+Status RecordWriter::InsertChunked(size_t table, const std::vector<Row*>& rows,
                                    const std::vector<int64_t>* parent_ids,
                                    std::vector<Returned>* returned) {
   const RecordTable& schema = codec_->Tables()[table];
@@ -90,60 +90,71 @@ Status RecordWriter::InsertChunked(size_t table, const std::vector<const Row*>& 
     size_t n = kMaxRowsPerStatement;
     while (n > left) n /= 2;  // 256, 128, ..., 1: few distinct statements
     FERRY_ASSIGN_OR_RETURN(PreparedStatement * stmt, Statement(table, n));
-    // Assigned element by element into the reused buffer: a string value
-    // assigned over a string keeps its capacity, so the hot loop mostly
-    // copies bytes instead of allocating.
     if (params_.size() <= table) params_.resize(table + 1);
     std::vector<Value>& params = params_[table];
     params.resize(n * columns);
-    size_t p = 0;
     for (size_t r = pos; r < pos + n; ++r) {
-      const Row& row = *rows[r];
-      if (row.size() != columns) {
+      if (rows[r]->size() != columns) {
         return InvalidArgument("codec " + std::string(codec_->name()) + ": a row of table " +
-                               schema.name + " has " + std::to_string(row.size()) +
+                               schema.name + " has " + std::to_string(rows[r]->size()) +
                                " values, expected " + std::to_string(columns));
       }
-      for (size_t c = 0; c < columns; ++c, ++p) {
-        if (c == id_col) {
-          params[p] = (*parent_ids)[r];
-        } else {
-          params[p] = row[c];
+    }
+    // The values are swapped in, not copied (this thread is the pipeline's
+    // bottleneck on SQLite, and copying every string cost it a sixth of its
+    // time), and swapped back below whatever the statement did.
+    auto swap_rows = [&] {
+      size_t p = 0;
+      for (size_t r = pos; r < pos + n; ++r) {
+        Row& row = *rows[r];
+        for (size_t c = 0; c < columns; ++c, ++p) {
+          if (c == id_col) {
+            params[p] = (*parent_ids)[r];
+          } else {
+            std::swap(params[p], row[c]);
+          }
         }
       }
-    }
+    };
+    swap_rows();
+    Status st;
     if (returned) {
-      FERRY_ASSIGN_OR_RETURN(Rows out, stmt->Query(params));
-      for (size_t i = 0; i < out.size(); ++i) {
-        std::optional<std::string> k = out.GetText(i, 0);
+      Result<Rows> out = stmt->Query(params);
+      swap_rows();
+      if (!out.ok()) return out.status();
+      for (size_t i = 0; i < out->size(); ++i) {
+        std::optional<std::string> k = out->GetText(i, 0);
         if (!k) continue;
-        returned->push_back({std::move(*k), out.rows[i].size() > 1 ? out.GetInt(i, 1).value_or(0) : 0});
+        returned->push_back(
+            {std::move(*k), out->rows[i].size() > 1 ? out->GetInt(i, 1).value_or(0) : 0});
       }
     } else {
-      FERRY_RETURN_IF_ERROR(stmt->Execute(params).status());
+      Result<int64_t> done = stmt->Execute(params);
+      swap_rows();
+      FERRY_RETURN_IF_ERROR(done.status());
     }
     pos += n;
   }
   return Status::OK();
 }
 
-Status RecordWriter::WriteOnce(const std::vector<const std::vector<Record>*>& objects,
+Status RecordWriter::WriteOnce(const std::vector<std::vector<Record>*>& objects,
                                const std::vector<size_t>& which,
                                std::vector<WriteOutcome>* outcomes) {
   std::vector<Entry> entries;
   for (size_t i : which) {
-    for (const Record& r : *objects[i]) entries.push_back({&r, i});
+    for (Record& r : *objects[i]) entries.push_back({&r, i});
   }
   std::stable_sort(entries.begin(), entries.end(),
                    [](const Entry& a, const Entry& b) { return a.record->key < b.record->key; });
   // First record of each key is the candidate; later duplicates are skipped.
-  std::vector<const Row*> parents;
+  std::vector<Row*> parents;
   parents.reserve(entries.size());
   std::vector<const Entry*> candidates;
   candidates.reserve(entries.size());
   for (size_t e = 0; e < entries.size(); ++e) {
     if (e > 0 && entries[e].record->key == entries[e - 1].record->key) continue;
-    const Record& r = *entries[e].record;
+    Record& r = *entries[e].record;
     if (r.rows.empty() || r.rows[0].size() != 1) {
       return InvalidArgument("codec " + std::string(codec_->name()) + ": record " + r.key +
                              " must have exactly one row in " + codec_->Tables()[0].name);
@@ -178,16 +189,16 @@ Status RecordWriter::WriteOnce(const std::vector<const std::vector<Record>*>& ob
     }
   }
   const size_t tables = codec_->Tables().size();
-  std::vector<const Row*> children;
+  std::vector<Row*> children;
   std::vector<int64_t> child_ids;
   for (size_t t = 1; t < tables; ++t) {
     const bool by_id = codec_->Tables()[t].key_source == KeySource::kParentId;
     children.clear();
     child_ids.clear();
     for (size_t i = 0; i < inserted.size(); ++i) {
-      const Record& r = *inserted[i]->record;
+      Record& r = *inserted[i]->record;
       if (r.rows.size() <= t) continue;
-      for (const Row& row : r.rows[t]) {
+      for (Row& row : r.rows[t]) {
         children.push_back(&row);
         if (by_id) child_ids.push_back(inserted_ids[i]);
       }
@@ -203,7 +214,7 @@ Status RecordWriter::WriteOnce(const std::vector<const std::vector<Record>*>& ob
   return Status::OK();
 }
 
-Status RecordWriter::WriteBatch(const std::vector<const std::vector<Record>*>& objects,
+Status RecordWriter::WriteBatch(const std::vector<std::vector<Record>*>& objects,
                                 std::vector<WriteOutcome>* outcomes, std::vector<Status>* errors) {
   outcomes->assign(objects.size(), WriteOutcome::kFailed);
   errors->assign(objects.size(), Status::OK());
@@ -231,7 +242,7 @@ Status RecordWriter::WriteBatch(const std::vector<const std::vector<Record>*>& o
   return Status::OK();
 }
 
-Status RecordWriter::CheckBatch(const std::vector<const std::vector<Record>*>& objects,
+Status RecordWriter::CheckBatch(const std::vector<std::vector<Record>*>& objects,
                                 std::vector<WriteOutcome>* outcomes) {
   outcomes->assign(objects.size(), WriteOutcome::kSkipped);
   if (!exists_) {

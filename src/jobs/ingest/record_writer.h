@@ -55,12 +55,16 @@ class RecordWriter {
   // is kInserted when at least one of its records was inserted, kSkipped when
   // all were already there, kFailed (with (*errors)[i] set) when its rows were
   // refused. A non-OK return is fatal (see above); nothing was committed.
-  Status WriteBatch(const std::vector<const std::vector<Record>*>& objects,
+  // The records are lent, not copied: their values are swapped into the
+  // statement's parameters for the bind and swapped back right after, so
+  // they are unchanged on return -- but no other thread may touch them
+  // during the call.
+  Status WriteBatch(const std::vector<std::vector<Record>*>& objects,
                     std::vector<WriteOutcome>* outcomes, std::vector<Status>* errors);
 
   // Dry run: which objects would insert something (kInserted) and which are
   // already there (kSkipped). Reads only.
-  Status CheckBatch(const std::vector<const std::vector<Record>*>& objects,
+  Status CheckBatch(const std::vector<std::vector<Record>*>& objects,
                     std::vector<WriteOutcome>* outcomes);
 
   // True for errors no retry of the same work can fix (stop the run).
@@ -70,7 +74,7 @@ class RecordWriter {
 
  private:
   // Writes the given objects in one transaction (no retries).
-  Status WriteOnce(const std::vector<const std::vector<Record>*>& objects,
+  Status WriteOnce(const std::vector<std::vector<Record>*>& objects,
                    const std::vector<size_t>& which, std::vector<WriteOutcome>* outcomes);
   Result<PreparedStatement*> Statement(size_t table, size_t rows);
   // A parent row this transaction inserted: its key and generated id (0 when
@@ -82,7 +86,7 @@ class RecordWriter {
   // Inserts `rows` into table t. With parent_ids (a KeySource::kParentId
   // table), row r's key column gets (*parent_ids)[r]. For t=0, *returned gets
   // the rows RETURNING gave back.
-  Status InsertChunked(size_t table, const std::vector<const Row*>& rows,
+  Status InsertChunked(size_t table, const std::vector<Row*>& rows,
                        const std::vector<int64_t>* parent_ids, std::vector<Returned>* returned);
 
   Database* const db_;

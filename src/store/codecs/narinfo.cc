@@ -1,5 +1,6 @@
 #include "store/codecs/narinfo.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -180,6 +181,8 @@ Result<NarInfo> ParseNarInfo(std::string_view object_key, std::string_view text)
         break;
       }
       case Field::kReferences: {
+        // One allocation for the list instead of log2(n) regrowths.
+        info.references.reserve(static_cast<size_t>(std::count(value.begin(), value.end(), ' ')) + 1);
         size_t start = 0;
         while (start < value.size()) {
           size_t sp = value.find(' ', start);

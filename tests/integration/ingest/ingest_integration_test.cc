@@ -262,9 +262,10 @@ TEST_F(IngestIT, PostgresWritersRacingOnTheSameKeysCountSkippedNotFailed) {
       return;
     }
     RecordWriter w(db->get(), codec->get());
+    std::vector<std::vector<Record>> mine = objects;  // WriteBatch borrows records mutably
     for (int start = 0; start < n; start += 20) {
-      std::vector<const std::vector<Record>*> batch;
-      for (int i = start; i < start + 20; ++i) batch.push_back(&objects[(i + shift) % n]);
+      std::vector<std::vector<Record>*> batch;
+      for (int i = start; i < start + 20; ++i) batch.push_back(&mine[(i + shift) % n]);
       std::vector<WriteOutcome> outcomes;
       std::vector<Status> errors;
       if (Status st = w.WriteBatch(batch, &outcomes, &errors); !st.ok()) {

@@ -282,9 +282,10 @@ TEST_F(IngestTest, WritersRacingOnTheSameKeysCountSkippedNotFailed) {
       return;
     }
     RecordWriter w(db->get(), codec->get());
+    std::vector<std::vector<Record>> mine = objects;  // WriteBatch borrows records mutably
     for (int start = 0; start < n; start += 10) {
-      std::vector<const std::vector<Record>*> batch;
-      for (int i = start; i < start + 10; ++i) batch.push_back(&objects[reverse ? n - 1 - i : i]);
+      std::vector<std::vector<Record>*> batch;
+      for (int i = start; i < start + 10; ++i) batch.push_back(&mine[reverse ? n - 1 - i : i]);
       std::vector<WriteOutcome> outcomes;
       std::vector<Status> errors;
       if (!w.WriteBatch(batch, &outcomes, &errors).ok()) {

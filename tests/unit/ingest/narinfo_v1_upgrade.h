@@ -65,7 +65,7 @@ inline void FillAtMigration1(const std::string& db_url, int n) {
   ASSERT_TRUE(schema.ok()) << schema.status().ToString();
   ASSERT_EQ(schema->applied.size(), 1u);
   std::vector<std::vector<Record>> objects(n);
-  std::vector<const std::vector<Record>*> batch;
+  std::vector<std::vector<Record>*> batch;
   for (int i = 0; i < n; ++i) {
     NarInfo info = GenerateNarInfo(static_cast<uint64_t>(i));
     ASSERT_TRUE(v1.Parse(NarInfoObjectKey(info.hash), GenerateNarInfoText(i), &objects[i]).ok());
