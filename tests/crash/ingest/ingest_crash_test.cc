@@ -51,7 +51,14 @@ void CheckInvariant(const std::string& root, const std::string& db_url) {
     auto sigs = (*db)->Query(
         "SELECT COALESCE(n.hash, 'orphan'), COUNT(*) FROM narinfo_signatures s "
         "LEFT JOIN narinfos n ON n.id = s.narinfo_id GROUP BY 1", {});
-    ASSERT_TRUE(refs.ok() && sigs.ok());
+    if (!refs.ok() || !sigs.ok()) {
+      // A kill between codec migrations 1 and 2 (each commits on its own)
+      // leaves the version-1 layout, children keyed by the hash; the next
+      // run upgrades it.
+      refs = (*db)->Query("SELECT narinfo_hash, COUNT(*) FROM narinfo_references GROUP BY 1", {});
+      sigs = (*db)->Query("SELECT narinfo_hash, COUNT(*) FROM narinfo_signatures GROUP BY 1", {});
+    }
+    ASSERT_TRUE(refs.ok() && sigs.ok()) << refs.status().ToString() << " " << sigs.status().ToString();
     for (size_t i = 0; i < refs->size(); ++i) children[*refs->GetText(i, 0)].first = *refs->GetInt(i, 1);
     for (size_t i = 0; i < sigs->size(); ++i) children[*sigs->GetText(i, 0)].second = *sigs->GetInt(i, 1);
   }
