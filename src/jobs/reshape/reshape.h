@@ -50,8 +50,11 @@ enum class ReshapeBackup { kTake, kSkip };
 
 // How a PostgreSQL copy batch keeps writers from racing it (SQLite batches
 // always exclude other writers):
-//   kRows  FOR SHARE on the batch's rows + ON CONFLICT DO NOTHING: only
-//          writers of those rows wait; every old row's page is dirtied.
+//   kRows  FOR SHARE on the batch's rows: only writers of those rows wait;
+//          every old row's page is dirtied. The insert is plain (skipping
+//          keys the trigger wrote, NOT IN); when a writer's trigger row
+//          committed during the batch breaks the unique key, that batch and
+//          the next 16 use ON CONFLICT DO NOTHING (slower into partitions).
 //   kTable LOCK TABLE ... IN SHARE MODE for the batch (under lock_timeout,
 //          retried): every writer waits for the batch, the copy is a plain
 //          INSERT ... SELECT, near the engine's one-statement speed.
