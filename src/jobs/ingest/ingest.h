@@ -8,6 +8,9 @@
 //   lister --keys--> N fetchers --parsed--> W writers --done--> N deleters
 //   (1 thread)       Get + Parse            batches of           (only with
 //                    (concurrency)          batch_size objects   delete_source)
+//                                                 \--spent--> reclaimer
+//                                                  (frees written batches
+//                                                   off the writer thread)
 //
 // - Lister: pages through store->List(); keys the codec does not Accept()
 //   are ignored (a Nix cache also holds nar/ files); the others are "found".
