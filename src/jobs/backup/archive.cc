@@ -190,7 +190,16 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
 
 Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::string& path,
                                           VerifyDepth depth) {
-  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckArchiveManifest(path));
+  if (depth == VerifyDepth::kDeep && db == nullptr)
+    return InvalidArgument(path + ": a test restore needs a database (--db)");
+  // Deep: checked while extracted, one pass over the archive.
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  Staging staging(env, dir + "/.ferry-verify-" + std::to_string(env->Random64() % 1000000));
+  if (depth == VerifyDepth::kDeep) FERRY_RETURN_IF_ERROR(staging.Create());
+  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, depth == VerifyDepth::kDeep
+                                                ? ExtractCheckedArchive(path, staging.path())
+                                                : CheckArchiveManifest(path));
   ArchiveVerifyReport r;
   r.path = path;
   r.engine = m.engine;
@@ -203,11 +212,6 @@ Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::str
     return InvalidArgument(path + ": a " + m.engine + " archive needs a " + m.engine +
                            " database (--db) for a test restore");
   FERRY_ASSIGN_OR_RETURN(auto archiver, MakeArchiver(db, env, ArchiveMethodOfManifest(m.method)));
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  Staging staging(env, dir + "/.ferry-verify-" + std::to_string(env->Random64() % 1000000));
-  FERRY_RETURN_IF_ERROR(staging.Create());
-  FERRY_RETURN_IF_ERROR(ExtractArchiveFile(path, staging.path()));
   FERRY_ASSIGN_OR_RETURN(TableRows got, archiver->TestRestore(staging.path()));
   FERRY_RETURN_IF_ERROR(CompareTableRows(path + ": test restore", m.tables, got, /*exact=*/false));
   r.test_restored = true;
@@ -216,7 +220,13 @@ Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::str
 
 Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& path,
                                      const std::string& safety_dir) {
-  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckArchiveManifest(path));
+  // Extracted and checked in one pass, before the safety archive: a damaged
+  // archive is refused with the database untouched.
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  Staging staging(env, dir + "/.ferry-restore-" + std::to_string(env->Random64() % 1000000));
+  FERRY_RETURN_IF_ERROR(staging.Create());
+  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, ExtractCheckedArchive(path, staging.path()));
   if (m.engine != db->engine())
     return InvalidArgument(path + ": a " + m.engine + " archive cannot restore a " +
                            std::string(db->engine()) + " database");
@@ -235,11 +245,6 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
   before.insert(before.begin(), safety);
   report.safety = safety;
 
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  Staging staging(env, dir + "/.ferry-restore-" + std::to_string(env->Random64() % 1000000));
-  FERRY_RETURN_IF_ERROR(staging.Create());
-  FERRY_RETURN_IF_ERROR(ExtractArchiveFile(path, staging.path()));
   auto got = archiver->Restore(staging.path());
   if (!got.ok())
     return got.status().WithContext("restore of " + path + " (the database is unchanged; safety "

@@ -260,6 +260,65 @@ Status ExtractArchiveFile(const std::string& path, const std::string& dest) {
   return Status::OK();
 }
 
+Result<std::vector<ArchiveEntry>> ExtractArchiveFileHashed(const std::string& path,
+                                                           const std::string& dest,
+                                                           std::string* manifest) {
+  std::unique_ptr<struct archive, ReaderDeleter> a(archive_read_new());
+  archive_read_support_format_tar(a.get());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_filter_gzip(a.get());
+  if (archive_read_open_filename(a.get(), path.c_str(), kChunk) != ARCHIVE_OK)
+    return Corruption(path + ": cannot open as an archive: " + ArchiveError(a.get()));
+  std::unique_ptr<struct archive, WriterDeleter> disk(archive_write_disk_new());
+  archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                 ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                                 ARCHIVE_EXTRACT_NO_OVERWRITE);
+  std::vector<ArchiveEntry> out;
+  std::string buf(kChunk, '\0');
+  struct archive_entry* e = nullptr;
+  for (;;) {
+    int rc = archive_read_next_header(a.get(), &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+      return Corruption(path + ": damaged archive after " + std::to_string(out.size()) +
+                        " entries: " + ArchiveError(a.get()));
+    ArchiveEntry ent;
+    ent.name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
+    if (std::string why = EntryProblem(e); !why.empty())
+      return Corruption(path + ": entry \"" + ent.name + "\" " + why + "; refusing the archive");
+    const std::string target = dest + "/" + ent.name;
+    archive_entry_set_pathname(e, target.c_str());
+    archive_entry_set_perm(e, 0600);
+    if (archive_write_header(disk.get(), e) != ARCHIVE_OK)
+      return IOError(target + ": " + ArchiveError(disk.get()));
+    Sha256 h;
+    const bool is_manifest = ent.name == "manifest.json";
+    for (;;) {
+      la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
+      if (n < 0)
+        return Corruption(path + ": entry " + ent.name + " is damaged or truncated: " +
+                          ArchiveError(a.get()));
+      if (n == 0) break;
+      h.Update(std::string_view(buf.data(), static_cast<size_t>(n)));
+      if (is_manifest && manifest) manifest->append(buf.data(), static_cast<size_t>(n));
+      if (archive_write_data(disk.get(), buf.data(), static_cast<size_t>(n)) != n)
+        return IOError(target + ": " + ArchiveError(disk.get()));
+      ent.size += n;
+    }
+    if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
+      return IOError(target + ": " + ArchiveError(disk.get()));
+    if (archive_entry_size_is_set(e) && archive_entry_size(e) != ent.size)
+      return Corruption(path + ": entry " + ent.name + " is truncated (" +
+                        std::to_string(ent.size) + " of " +
+                        std::to_string(archive_entry_size(e)) + " bytes)");
+    ent.sha256 = h.HexDigest();
+    out.push_back(std::move(ent));
+  }
+  if (archive_write_close(disk.get()) != ARCHIVE_OK)
+    return IOError(dest + ": " + ArchiveError(disk.get()));
+  return out;
+}
+
 Result<ArchiveEntry> HashFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno(path, errno);

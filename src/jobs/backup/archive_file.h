@@ -55,6 +55,16 @@ Result<std::vector<ArchiveEntry>> ScanArchiveFile(const std::string& path, std::
 // line of defence.
 Status ExtractArchiveFile(const std::string& path, const std::string& dest);
 
+// One pass instead of ExtractArchiveFile's two plus a checksum scan:
+// extracts every entry into `dest` while hashing it (as ScanArchiveFile
+// reports it) and collecting manifest.json's text into `manifest`. Each
+// entry is checked (EntryProblem) before it is written, but earlier entries
+// are already on disk when a later one is refused or found damaged: `dest`
+// must be a private directory the caller removes on error.
+Result<std::vector<ArchiveEntry>> ExtractArchiveFileHashed(const std::string& path,
+                                                           const std::string& dest,
+                                                           std::string* manifest);
+
 // Whether a member name is one ferry writes and extracts (flat, plain).
 bool IsSafeMemberName(const std::string& name);
 

@@ -25,11 +25,9 @@ Result<ArchiveManifest> ParseManifest(const std::string& path, const std::string
   return m;
 }
 
-}  // namespace
-
-Result<ArchiveManifest> CheckArchiveManifest(const std::string& path) {
-  std::string text;
-  FERRY_ASSIGN_OR_RETURN(auto entries, ScanArchiveFile(path, &text));
+// The entries as read against the manifest's list.
+Result<ArchiveManifest> CheckEntries(const std::string& path, const std::vector<ArchiveEntry>& entries,
+                                     const std::string& text) {
   bool has_manifest = false;
   for (const auto& e : entries) has_manifest |= e.name == "manifest.json";
   if (!has_manifest) return Corruption(path + ": manifest.json is missing");
@@ -51,6 +49,20 @@ Result<ArchiveManifest> CheckArchiveManifest(const std::string& path) {
     if (!seen.count(name)) return Corruption(path + ": " + name + " is in the manifest but not in the archive");
   }
   return m;
+}
+
+}  // namespace
+
+Result<ArchiveManifest> CheckArchiveManifest(const std::string& path) {
+  std::string text;
+  FERRY_ASSIGN_OR_RETURN(auto entries, ScanArchiveFile(path, &text));
+  return CheckEntries(path, entries, text);
+}
+
+Result<ArchiveManifest> ExtractCheckedArchive(const std::string& path, const std::string& dest) {
+  std::string text;
+  FERRY_ASSIGN_OR_RETURN(auto entries, ExtractArchiveFileHashed(path, dest, &text));
+  return CheckEntries(path, entries, text);
 }
 
 Status CompareTableRows(const std::string& what, const TableRows& want, const TableRows& got,

@@ -27,6 +27,11 @@ struct ArchiveManifest {
 // the archive and the entry.
 Result<ArchiveManifest> CheckArchiveManifest(const std::string& path);
 
+// The same checks while extracting into `dest` in one pass (a restore's or
+// a deep verify's staging directory, which the caller removes on error):
+// Corruption as above, after which `dest` holds partial files.
+Result<ArchiveManifest> ExtractCheckedArchive(const std::string& path, const std::string& dest);
+
 // Every table of `want` is in `got` with the same row count; with `exact`,
 // `got` holds no other table either. Corruption prefixed by `what`.
 Status CompareTableRows(const std::string& what, const TableRows& want, const TableRows& got,

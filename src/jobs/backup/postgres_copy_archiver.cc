@@ -226,9 +226,13 @@ class PostgresCopyArchiver : public Archiver {
       FERRY_RETURN_IF_ERROR(db->Exec("ALTER SEQUENCE " + name + pgcopy::SequenceOptions(q, true)));
       FERRY_RETURN_IF_ERROR(SetVal(db, name, q));
     }
+    // Row counts as the server reports them for each table's COPY (each
+    // table is new, so that is its whole content).
+    TableRows loaded;
     for (const auto& t : s.tables) {
-      Status st = LoadTableIntoStage(db, dir, s, t, stage);
-      if (!st.ok()) return st.WithContext("restore of table " + t.schema + "." + t.name);
+      auto rows = LoadTableIntoStage(db, dir, s, t, stage);
+      if (!rows.ok()) return rows.status().WithContext("restore of table " + t.schema + "." + t.name);
+      loaded[pgcopy::TableKey(t)] = *rows;
     }
 
     // The swap: from here on the live tables are locked until commit.
@@ -269,23 +273,21 @@ class PostgresCopyArchiver : public Archiver {
       }
     }
     FERRY_RETURN_IF_ERROR(db->Exec("DROP SCHEMA " + db->QuoteIdentifier(stage)));
-    TableRows out;
-    for (const auto& t : s.tables) {
-      FERRY_ASSIGN_OR_RETURN(
-          Rows c, db->Query("SELECT count(*) FROM " + Qualified(*db, t.schema, t.name), {}));
-      out[pgcopy::TableKey(t)] = c.GetInt(0, 0).value_or(-1);
-    }
-    return out;
+    return loaded;
   }
 
-  Status LoadTableIntoStage(Database* db, const std::string& dir, const pgcopy::Schema& s,
-                            const pgcopy::Table& t, const std::string& stage) {
+  Result<int64_t> LoadTableIntoStage(Database* db, const std::string& dir, const pgcopy::Schema& s,
+                                     const pgcopy::Table& t, const std::string& stage) {
     const std::string name = Qualified(*db, stage, t.name);
     FERRY_RETURN_IF_ERROR(db->Exec(pgcopy::CreateTableSql(*db, t, stage, s.sequences)));
     std::string cols = pgcopy::CopyColumns(*db, t);
     FERRY_ASSIGN_OR_RETURN(
         int64_t rows,
-        LoadTable(db, "COPY " + name + (cols.empty() ? "" : " (" + cols + ")") + " FROM STDIN",
+        // FREEZE: the table was created in this transaction, so its rows
+        // can be written frozen; the index builds and first reads after the
+        // restore then set no hint bits (no second write of every page).
+        LoadTable(db, "COPY " + name + (cols.empty() ? "" : " (" + cols + ")") +
+                          " FROM STDIN WITH (FREEZE)",
                   dir + "/" + t.file));
     if (rows != t.rows)
       return Corruption(t.file + ": loaded " + std::to_string(rows) + " rows, the archive recorded " +
@@ -310,7 +312,7 @@ class PostgresCopyArchiver : public Archiver {
       }
       FERRY_RETURN_IF_ERROR(SetVal(db, seq, q));
     }
-    return Status::OK();
+    return rows;
   }
 
   static Status SetVal(Database* db, const std::string& qualified, const pgcopy::Sequence& q) {
