@@ -10,6 +10,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libtomlplusplus-dev libcurl4-openssl-dev libssl-dev
   libarchive-dev libzstd-dev libcpp-httplib-dev libgtest-dev libgmock-dev libmariadb-dev)
 build_pkgs+=(librocksdb-dev)  # RocksDB, the key-value engine (FERRY_WITH_ROCKSDB, src/kv/rocksdb/)
+build_pkgs+=(libxxhash-dev)  # XXH3-128 row hashes of SQLite table checksums (header-only use)
 server_pkgs=(postgresql postgresql-client mariadb-server mariadb-client redis-server nodejs npm procps)
 bench_pkgs=(hyperfine python3-alembic python3-sqlalchemy time pgloader)
 

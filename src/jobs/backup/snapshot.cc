@@ -154,9 +154,19 @@ Result<VerifiedCopy> FillAndVerify(Database* db, const std::string& source,
   // shared locks, which it keeps until commit, so the checksums after it
   // (consistent reads, whose snapshot starts with the first of them) see
   // exactly the rows it copied.
-  FERRY_ASSIGN_OR_RETURN(std::string insert, InsertSelectSql(db, copy, source));
-  FERRY_ASSIGN_OR_RETURN(int64_t copied, db->Execute(insert, {}));
-  FERRY_ASSIGN_OR_RETURN(v.source, ComputeTableChecksum(db, source));
+  //
+  // SQLite hashes the source rows inside the copy statement itself (one
+  // read of the source instead of two); where that cannot run, or fails
+  // having inserted nothing, the plain INSERT and a separate pass do.
+  int64_t copied = 0;
+  auto fused = CopyTableHashingSource(db, source, copy, &copied);
+  if (fused.ok()) {
+    v.source = *fused;
+  } else {
+    FERRY_ASSIGN_OR_RETURN(std::string insert, InsertSelectSql(db, copy, source));
+    FERRY_ASSIGN_OR_RETURN(copied, db->Execute(insert, {}));
+    FERRY_ASSIGN_OR_RETURN(v.source, ComputeTableChecksum(db, source));
+  }
   // Read back from the copy itself, with the source's method.
   FERRY_ASSIGN_OR_RETURN(v.copy, ComputeTableChecksumLike(db, copy, v.source.checksum));
   if (v.copy.rows != v.source.rows || copied != v.source.rows) {

@@ -68,8 +68,11 @@ Result<Rows> SampleRows(Database* db, const std::string& copy, const std::vector
     ordered = db->QuoteIdentifier(key[0]);
   }
   if (!ordered.empty()) {
-    FERRY_ASSIGN_OR_RETURN(Rows mm, db->Query("SELECT min(" + ordered + "), max(" + ordered +
-                                                  ") FROM " + qc,
+    // Two subqueries: SQLite answers a lone min() or max() from the b-tree's
+    // ends, but `SELECT min(x), max(x)` scans the whole table.
+    FERRY_ASSIGN_OR_RETURN(Rows mm, db->Query("SELECT (SELECT min(" + ordered + ") FROM " + qc +
+                                                  "), (SELECT max(" + ordered + ") FROM " + qc +
+                                                  ")",
                                               {}));
     if (mm.empty() || IsNull(mm.rows[0][0])) return out;  // empty table
     const int64_t* lo = std::get_if<int64_t>(&mm.rows[0][0]);

@@ -3,6 +3,10 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+// Header-only (inlined): no library to link.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -72,30 +76,39 @@ void EncodeValue(sqlite3_value* v, std::string* out) {
   }
 }
 
+enum class RowHash { kSha256, kXxh128 };
+
 void Step(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   auto* l = static_cast<Lanes*>(sqlite3_aggregate_context(ctx, sizeof(Lanes)));
   if (l == nullptr) {
     sqlite3_result_error_nomem(ctx);
     return;
   }
+  const auto kind = static_cast<RowHash>(reinterpret_cast<intptr_t>(sqlite3_user_data(ctx)));
   if (l->buf == nullptr) {
     l->buf = new std::string();
-    l->md_ctx = EVP_MD_CTX_new();
+    if (kind == RowHash::kSha256) l->md_ctx = EVP_MD_CTX_new();
   }
   std::string& buf = *l->buf;
   buf.clear();
   for (int i = 0; i < argc; ++i) EncodeValue(argv[i], &buf);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_DigestInit_ex(l->md_ctx, Sha256Md(), nullptr) != 1 ||
-      EVP_DigestUpdate(l->md_ctx, buf.data(), buf.size()) != 1 ||
-      EVP_DigestFinal_ex(l->md_ctx, md, &len) != 1) {
-    sqlite3_result_error(ctx, "ferry_sha256sum: SHA-256 failed", -1);
-    return;
-  }
   uint64_t hi = 0, lo = 0;
-  for (int i = 0; i < 8; ++i) hi = (hi << 8) | md[i];
-  for (int i = 8; i < 16; ++i) lo = (lo << 8) | md[i];
+  if (kind == RowHash::kXxh128) {
+    XXH128_hash_t h = XXH3_128bits(buf.data(), buf.size());
+    hi = h.high64;
+    lo = h.low64;
+  } else {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestInit_ex(l->md_ctx, Sha256Md(), nullptr) != 1 ||
+        EVP_DigestUpdate(l->md_ctx, buf.data(), buf.size()) != 1 ||
+        EVP_DigestFinal_ex(l->md_ctx, md, &len) != 1) {
+      sqlite3_result_error(ctx, "ferry_sha256sum: SHA-256 failed", -1);
+      return;
+    }
+    for (int i = 0; i < 8; ++i) hi = (hi << 8) | md[i];
+    for (int i = 8; i < 16; ++i) lo = (lo << 8) | md[i];
+  }
   l->hi += hi;
   l->lo += lo;
   l->bytes += static_cast<int64_t>(buf.size());
@@ -116,10 +129,66 @@ void Final(sqlite3_context* ctx) {
   sqlite3_result_text(ctx, out, n, SQLITE_TRANSIENT);
 }
 
+// The per-connection running sum behind ferry_xxh128_add/_take (one per
+// connection: SQLite runs a connection's statements one at a time).
+struct Running {
+  uint64_t hi = 0, lo = 0;
+  int64_t bytes = 0, rows = 0;
+  std::string buf;
+};
+
+// ferry_xxh128_add(col1, ...): adds the row to the connection's running sum
+// and returns 1, so it can sit in a WHERE clause and hash the rows that an
+// INSERT ... SELECT reads, as it reads them.
+void Add(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  auto* r = static_cast<Running*>(sqlite3_user_data(ctx));
+  r->buf.clear();
+  for (int i = 0; i < argc; ++i) EncodeValue(argv[i], &r->buf);
+  XXH128_hash_t h = XXH3_128bits(r->buf.data(), r->buf.size());
+  r->hi += h.high64;
+  r->lo += h.low64;
+  r->bytes += static_cast<int64_t>(r->buf.size());
+  ++r->rows;
+  sqlite3_result_int(ctx, 1);
+}
+
+// ferry_xxh128_take(): "<32 hex digits>:<bytes>:<rows>" of the running sum,
+// which starts again from zero.
+void Take(sqlite3_context* ctx, int /*argc*/, sqlite3_value** /*argv*/) {
+  auto* r = static_cast<Running*>(sqlite3_user_data(ctx));
+  char out[96];
+  int n = std::snprintf(out, sizeof out, "%016llx%016llx:%lld:%lld",
+                        static_cast<unsigned long long>(r->hi),
+                        static_cast<unsigned long long>(r->lo), static_cast<long long>(r->bytes),
+                        static_cast<long long>(r->rows));
+  *r = Running{};
+  sqlite3_result_text(ctx, out, n, SQLITE_TRANSIENT);
+}
+
 int Register(sqlite3* db, char** /*err*/, const sqlite3_api_routines* /*api*/) {
-  return sqlite3_create_function_v2(db, kSqliteRowHashFunction.data(), -1,
-                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                    nullptr, nullptr, Step, Final, nullptr);
+  // Not deterministic: each call has an effect, so SQLite must neither
+  // factor it out of the row loop nor skip it.
+  // `_take` owns the sum: SQLite deletes it with that function (also when
+  // registering it fails), `_add` only borrows it.
+  auto* running = new Running();
+  if (int rc = sqlite3_create_function_v2(db, kSqliteRowXxh128Take.data(), 0,
+                                          SQLITE_UTF8 | SQLITE_DIRECTONLY, running, Take, nullptr,
+                                          nullptr, [](void* p) { delete static_cast<Running*>(p); });
+      rc != SQLITE_OK)
+    return rc;
+  if (int rc = sqlite3_create_function_v2(db, kSqliteRowXxh128Add.data(), -1,
+                                          SQLITE_UTF8 | SQLITE_DIRECTONLY, running, Add, nullptr,
+                                          nullptr, nullptr);
+      rc != SQLITE_OK)
+    return rc;
+  const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  int rc = sqlite3_create_function_v2(db, kSqliteRowHashFunction.data(), -1, flags,
+                                      reinterpret_cast<void*>(static_cast<intptr_t>(RowHash::kSha256)), nullptr, Step,
+                                      Final, nullptr);
+  if (rc != SQLITE_OK) return rc;
+  return sqlite3_create_function_v2(db, kSqliteRowXxh128Function.data(), -1, flags,
+                                    reinterpret_cast<void*>(static_cast<intptr_t>(RowHash::kXxh128)), nullptr, Step,
+                                    Final, nullptr);
 }
 
 // Registered before main(), so every connection ferry opens has the function.

@@ -9,6 +9,10 @@
 
 #include "jobs/backup/sqlite_row_hash.h"
 
+// Header-only (inlined): no library to link.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 namespace ferry {
 namespace {
 
@@ -52,45 +56,64 @@ struct EvpDeleter {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
 
+// Which per-row hash a SQLite checksum uses (its string's prefix).
+enum class SqliteHash { kSha256, kXxh128 };
+
+constexpr std::string_view kSqlitePrefix = "sqlite-sha256sum:";
+constexpr std::string_view kSqliteXxhPrefix = "sqlite-xxh128sum:";
+
+std::string_view SqlitePrefix(SqliteHash h) {
+  return h == SqliteHash::kXxh128 ? kSqliteXxhPrefix : kSqlitePrefix;
+}
+
 class RowHasher {
  public:
-  RowHasher() : ctx_(EVP_MD_CTX_new()) {}
+  explicit RowHasher(SqliteHash hash) : hash_(hash), ctx_(EVP_MD_CTX_new()) {}
   // Adds the row's values from column `first` on.
   void Add(const std::vector<Value>& row, size_t first) {
     buf_.clear();
     for (size_t i = first; i < row.size(); ++i) Encode(row[i], &buf_);
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
-    EVP_DigestUpdate(ctx_.get(), buf_.data(), buf_.size());
-    EVP_DigestFinal_ex(ctx_.get(), md, &len);
     uint64_t hi = 0, lo = 0;
-    for (int i = 0; i < 8; ++i) hi = (hi << 8) | md[i];
-    for (int i = 8; i < 16; ++i) lo = (lo << 8) | md[i];
+    if (hash_ == SqliteHash::kXxh128) {
+      XXH128_hash_t h = XXH3_128bits(buf_.data(), buf_.size());
+      hi = h.high64;
+      lo = h.low64;
+    } else {
+      unsigned char md[EVP_MAX_MD_SIZE];
+      unsigned int len = 0;
+      EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
+      EVP_DigestUpdate(ctx_.get(), buf_.data(), buf_.size());
+      EVP_DigestFinal_ex(ctx_.get(), md, &len);
+      for (int i = 0; i < 8; ++i) hi = (hi << 8) | md[i];
+      for (int i = 8; i < 16; ++i) lo = (lo << 8) | md[i];
+    }
     hi_ += hi;
     lo_ += lo;
     ++rows_;
   }
-  TableChecksum Result() const { return {rows_, "sqlite-sha256sum:" + Hex64(hi_) + Hex64(lo_)}; }
+  TableChecksum Result() const {
+    return {rows_, std::string(SqlitePrefix(hash_)) + Hex64(hi_) + Hex64(lo_)};
+  }
 
  private:
+  SqliteHash hash_;
   std::unique_ptr<EVP_MD_CTX, EvpDeleter> ctx_;
   std::string buf_;
   uint64_t hi_ = 0, lo_ = 0;
   int64_t rows_ = 0;
 };
 
-constexpr std::string_view kSqlitePrefix = "sqlite-sha256sum:";
 constexpr std::string_view kPgRowHashPrefix = "pg-rowhash:";
 constexpr std::string_view kPgTextPrefix = "pg-hash64sum:";
 constexpr std::string_view kMysqlPrefix = "mysql-md5sum:";
 constexpr std::string_view kDuckdbPrefix = "duckdb-hashsum:";
 
 // Rows stream through ferry in rowid pages: the fallback when SQLite lacks
-// the ferry_sha256sum function.
-Result<TableChecksum> SqliteStreamedChecksum(Database* db, const std::string& table) {
+// the ferry_sha256sum / ferry_xxh128sum functions.
+Result<TableChecksum> SqliteStreamedChecksum(Database* db, const std::string& table,
+                                             SqliteHash hash) {
   const std::string q = db->QuoteIdentifier(table);
-  RowHasher h;
+  RowHasher h(hash);
   // Keyset pages by rowid keep memory flat; a WITHOUT ROWID table has no
   // rowid, so it is read whole.
   auto probe = db->Query("SELECT rowid FROM " + q + " LIMIT 1", {});
@@ -117,9 +140,9 @@ Result<TableChecksum> SqliteStreamedChecksum(Database* db, const std::string& ta
 
 // One aggregate query inside SQLite; the columns are those of `SELECT *`
 // (generated ones included, hidden virtual-table ones not).
-Result<TableChecksum> SqliteChecksum(Database* db, const std::string& table) {
+Result<TableChecksum> SqliteChecksum(Database* db, const std::string& table, SqliteHash hash) {
   const std::string q = db->QuoteIdentifier(table);
-  if (!SqliteRowHashRegistered()) return SqliteStreamedChecksum(db, table);
+  if (!SqliteRowHashRegistered()) return SqliteStreamedChecksum(db, table, hash);
   FERRY_ASSIGN_OR_RETURN(Rows cols, db->Query("SELECT name FROM pragma_table_xinfo($1)"
                                               " WHERE hidden IN (0, 2, 3) ORDER BY cid",
                                               {table}));
@@ -127,16 +150,16 @@ Result<TableChecksum> SqliteChecksum(Database* db, const std::string& table) {
   std::string args;
   for (size_t i = 0; i < cols.size(); ++i)
     args += (i ? ", " : "") + db->QuoteIdentifier(cols.GetText(i, 0).value_or(""));
-  auto r = db->Query("SELECT count(*), " + std::string(kSqliteRowHashFunction) + "(" + args +
-                         ") FROM " + q,
-                     {});
+  const std::string_view fn =
+      hash == SqliteHash::kXxh128 ? kSqliteRowXxh128Function : kSqliteRowHashFunction;
+  auto r = db->Query("SELECT count(*), " + std::string(fn) + "(" + args + ") FROM " + q, {});
   // Missing function (connection opened before registration) or more
   // columns than one call may take: stream instead, same result.
-  if (!r.ok()) return SqliteStreamedChecksum(db, table);
+  if (!r.ok()) return SqliteStreamedChecksum(db, table, hash);
   std::string out = r->GetText(0, 1).value_or("");
   size_t colon = out.find(':');
-  if (colon != 32) return Internal("ferry_sha256sum returned \"" + out + "\"");
-  TableChecksum sum{r->GetInt(0, 0).value_or(0), std::string(kSqlitePrefix) + out.substr(0, 32)};
+  if (colon != 32) return Internal(std::string(fn) + " returned \"" + out + "\"");
+  TableChecksum sum{r->GetInt(0, 0).value_or(0), std::string(SqlitePrefix(hash)) + out.substr(0, 32)};
   sum.data_bytes = std::strtoll(out.c_str() + colon + 1, nullptr, 10);
   return sum;
 }
@@ -232,17 +255,54 @@ Result<TableChecksum> ComputeTableChecksum(Database* db, const std::string& tabl
   Result<TableChecksum> r = db->dialect() == Dialect::kPostgres ? PostgresChecksum(db, table)
                             : db->dialect() == Dialect::kMysql  ? MysqlChecksum(db, table)
                             : db->dialect() == Dialect::kDuckdb ? DuckdbChecksum(db, table)
-                                                                : SqliteChecksum(db, table);
+                                                                : SqliteChecksum(db, table, SqliteHash::kXxh128);
   if (!r.ok()) return r.status().WithContext("checksum of table " + table);
   return r;
 }
 
+Result<TableChecksum> CopyTableHashingSource(Database* db, const std::string& source,
+                                             const std::string& copy, int64_t* copied) {
+  if (db->dialect() != Dialect::kSqlite || !SqliteRowHashRegistered())
+    return Unavailable("the row-hashing functions are not registered on this connection");
+  // The same columns, in the same order, as SqliteChecksum hashes.
+  FERRY_ASSIGN_OR_RETURN(Rows cols, db->Query("SELECT name FROM pragma_table_xinfo($1)"
+                                              " WHERE hidden IN (0, 2, 3) ORDER BY cid",
+                                              {source}));
+  if (cols.empty()) return NotFound("table " + source + " has no columns (does it exist?)");
+  std::string args;
+  for (size_t i = 0; i < cols.size(); ++i)
+    args += (i ? ", " : "") + db->QuoteIdentifier(cols.GetText(i, 0).value_or(""));
+  const std::string take = "SELECT " + std::string(kSqliteRowXxh128Take) + "()";
+  FERRY_RETURN_IF_ERROR(db->Query(take, {}).status());  // from zero
+  FERRY_ASSIGN_OR_RETURN(*copied, db->Execute("INSERT INTO " + db->QuoteIdentifier(copy) +
+                                                  " SELECT * FROM " + db->QuoteIdentifier(source) +
+                                                  " WHERE " + std::string(kSqliteRowXxh128Add) +
+                                                  "(" + args + ")",
+                                              {}));
+  FERRY_ASSIGN_OR_RETURN(Rows r, db->Query(take, {}));
+  // "<32 hex>:<bytes>:<rows>"
+  const std::string out = r.GetText(0, 0).value_or("");
+  const size_t c1 = out.find(':'), c2 = out.find(':', c1 + 1);
+  if (c1 != 32 || c2 == std::string::npos)
+    return Internal(std::string(kSqliteRowXxh128Take) + " returned \"" + out + "\"");
+  TableChecksum sum{std::strtoll(out.c_str() + c2 + 1, nullptr, 10),
+                    std::string(kSqliteXxhPrefix) + out.substr(0, 32)};
+  sum.data_bytes = std::strtoll(out.c_str() + c1 + 1, nullptr, 10);
+  return sum;
+}
+
 Result<TableChecksum> StreamedSqliteTableChecksum(Database* db, const std::string& table) {
-  return SqliteStreamedChecksum(db, table);
+  return SqliteStreamedChecksum(db, table, SqliteHash::kXxh128);
 }
 
 Result<TableChecksum> ComputeTableChecksumLike(Database* db, const std::string& table,
                                                std::string_view recorded) {
+  if (recorded.substr(0, kSqlitePrefix.size()) == kSqlitePrefix) {
+    // Recorded before XXH3 became the default: SHA-256 rows, as then.
+    Result<TableChecksum> r = SqliteChecksum(db, table, SqliteHash::kSha256);
+    if (!r.ok()) return r.status().WithContext("checksum of table " + table);
+    return r;
+  }
   const bool text = recorded.substr(0, kPgTextPrefix.size()) == kPgTextPrefix;
   const bool rowhash = recorded.substr(0, kPgRowHashPrefix.size()) == kPgRowHashPrefix;
   if (!text && !rowhash) return ComputeTableChecksum(db, table);

@@ -15,12 +15,13 @@
 //   checksum is always recomputed with its own method
 //   (ComputeTableChecksumLike), so old records keep verifying.
 // - SQLite: each row's values are encoded with their types (1 != '1' != 1.0)
-//   and hashed with SHA-256; the first 16 bytes are the two lanes
-//   ("sqlite-sha256sum:<hex hi><hex lo>"). Computed inside SQLite by the
-//   aggregate function of sqlite_row_hash.h; where that is missing (a
-//   connection opened before main(), more columns than SQLite allows in a
-//   call) the rows stream through ferry in rowid pages instead, with the same
-//   result.
+//   and hashed with XXH3-128 (xxHash); the 128 bits are the two lanes
+//   ("sqlite-xxh128sum:<hex hi><hex lo>"). Checksums recorded before that
+//   hashed each row with SHA-256 ("sqlite-sha256sum:...", ~10x the CPU) and
+//   are recomputed that way. Computed inside SQLite by the aggregate
+//   functions of sqlite_row_hash.h; where those are missing (a connection
+//   opened before main(), more columns than SQLite allows in a call) the
+//   rows stream through ferry in rowid pages instead, with the same result.
 // - MySQL/MariaDB: MD5 of each row's columns as "<length>:<text>" ("N" for
 //   NULL), the two 64-bit halves summed exactly as DECIMAL, in one query
 //   ("mysql-md5sum:<sum hi>:<sum lo>").
@@ -58,6 +59,16 @@ Result<TableChecksum> ComputeTableChecksum(Database* db, const std::string& tabl
 // when the engine-side function is unavailable. Same result as
 // ComputeTableChecksum; tests compare the two.
 Result<TableChecksum> StreamedSqliteTableChecksum(Database* db, const std::string& table);
+
+// SQLite: copies every row of `source` into the existing, empty `copy`
+// (INSERT ... SELECT *) and returns the source's checksum -- the same method
+// and result as ComputeTableChecksum -- computed from the rows as the INSERT
+// reads them, so the source is read once instead of twice. `copied` is the
+// number of rows inserted. Unavailable (nothing done) on other engines or
+// without the hashing functions; on any other error nothing was inserted
+// (the statement is atomic) and the caller may copy the plain way.
+Result<TableChecksum> CopyTableHashingSource(Database* db, const std::string& source,
+                                             const std::string& copy, int64_t* copied);
 
 // The same method that produced `recorded` (a checksum string from above),
 // so a stored checksum compares with a fresh one.

@@ -106,6 +106,52 @@ TEST_F(SqliteBackupTest, EngineSideChecksumEqualsStreamedChecksum) {
   EXPECT_EQ(ComputeTableChecksum(db_.get(), "z")->rows, 0);
 }
 
+// Snapshots are checksummed with XXH3-128 now; one recorded with SHA-256
+// by an older ferry still verifies (its method comes from its prefix), and
+// the two methods really differ.
+TEST_F(SqliteBackupTest, ChecksumRecordedWithSha256StillVerifies) {
+  MakeTable("chunks", 300);
+  const TableChecksum now = Sum("chunks");
+  EXPECT_EQ(now.checksum.rfind("sqlite-xxh128sum:", 0), 0u) << now.checksum;
+  auto old = ComputeTableChecksumLike(db_.get(), "chunks", "sqlite-sha256sum:0");
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(old->checksum.rfind("sqlite-sha256sum:", 0), 0u) << old->checksum;
+  EXPECT_EQ(old->rows, 300);
+  EXPECT_NE(old->checksum.substr(17), now.checksum.substr(17));
+  auto b = CreateVerifiedSnapshot(db_.get(), Env::Default(), "chunks");
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->checksum, now.checksum);
+  // Rewrite the record as an older ferry wrote it: verify uses SHA-256.
+  BackupInfo rec = *BackupCatalog(db_.get()).Find(b->name).value();
+  rec.checksum = ComputeTableChecksumLike(db_.get(), b->name, "sqlite-sha256sum:0")->checksum;
+  ASSERT_TRUE(BackupCatalog(db_.get()).Update(rec).ok());
+  ASSERT_TRUE(VerifySnapshot(db_.get(), Env::Default(), b->name).ok());
+  ASSERT_TRUE(db_->Exec("UPDATE " + db_->QuoteIdentifier(b->name) + " SET note = 'x' WHERE id = 5").ok());
+  EXPECT_FALSE(VerifySnapshot(db_.get(), Env::Default(), b->name).ok());
+}
+
+// The checksum hashed inside the copy statement is the one a separate pass
+// computes, and the rows arrive in the copy.
+TEST_F(SqliteBackupTest, ChecksumHashedWhileCopyingEqualsSeparatePass) {
+  MakeTable(kHostile, 2500);
+  ASSERT_TRUE(db_->Exec("CREATE TABLE c (id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, n REAL,"
+                        " body BLOB, note TEXT DEFAULT 'x')").ok());
+  ASSERT_TRUE(db_->Begin().ok());
+  int64_t copied = 0;
+  auto fused = CopyTableHashingSource(db_.get(), kHostile, "c", &copied);
+  ASSERT_TRUE(fused.ok()) << fused.status().ToString();
+  ASSERT_TRUE(db_->Commit().ok());
+  EXPECT_EQ(copied, 2500);
+  EXPECT_EQ(*fused, Sum(kHostile));
+  EXPECT_EQ(Sum("c"), Sum(kHostile));
+  EXPECT_GT(fused->data_bytes, 2500 * 40);
+  // A second run starts from zero again.
+  ASSERT_TRUE(db_->Exec("DELETE FROM c").ok());
+  auto again = CopyTableHashingSource(db_.get(), kHostile, "c", &copied);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*again, *fused);
+}
+
 TEST_F(SqliteBackupTest, SnapshotOfHostileNameIsVerifiedAndRecorded) {
   MakeTable(kHostile, 12000);  // more than one checksum page
   SnapshotOptions o;
