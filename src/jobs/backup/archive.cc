@@ -95,6 +95,8 @@ Result<std::unique_ptr<Archiver>> MakeArchiver(Database* db, Env* env, ArchiveMe
   switch (db->dialect()) {
     case Dialect::kSqlite: return NewSqliteArchiver(db, env);
     case Dialect::kPostgres: return MakePostgresArchiver(db, env, method);
+    case Dialect::kMysql: return NewMysqlArchiver(db, env);
+    case Dialect::kDuckdb: return NewDuckdbArchiver(db, env);
     default: return NotFound("archives are not supported for " + std::string(db->engine()) + " yet");
   }
 }

@@ -72,5 +72,12 @@ Result<std::unique_ptr<Archiver>> NewPostgresArchiver(Database* db, Env* env);
 // transaction plus the schema (postgres_copy_archiver.cc); manifest method
 // "copy". Unavailable when ferry is built without the PostgreSQL adapter.
 Result<std::unique_ptr<Archiver>> NewPostgresCopyArchiver(Database* db, Env* env);
+// MySQL/MariaDB: every base table (SHOW CREATE TABLE + rows as INSERTs) in
+// one consistent-snapshot transaction; restore swaps all tables in with one
+// RENAME TABLE (mysql_archiver.cc); manifest method "mysql_snapshot".
+std::unique_ptr<Archiver> NewMysqlArchiver(Database* db, Env* env);
+// DuckDB: EXPORT DATABASE as Parquet in one transaction; restore replaces
+// every object in one transaction (duckdb_archiver.cc); "duckdb_export".
+std::unique_ptr<Archiver> NewDuckdbArchiver(Database* db, Env* env);
 
 }  // namespace ferry
