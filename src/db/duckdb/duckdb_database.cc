@@ -1,5 +1,7 @@
 #include "db/duckdb/duckdb_database.h"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <map>
 #include <memory>
@@ -222,6 +224,18 @@ Result<std::unique_ptr<Session>> OpenOnce(const DatabaseUrl& url,
   return session;
 }
 
+// Two processes opening a database file that does not exist yet race: DuckDB
+// creates the file and only then locks it and writes its headers, so the
+// second can find an empty file and call it "not a valid DuckDB database".
+// A file shorter than DuckDB's headers (three 4 KiB blocks) is one being
+// created: wait for it like a locked one. A real short corrupt file still
+// fails, after the busy timeout, with the same Corruption error.
+bool BeingCreated(const DatabaseUrl& url, const Status& s) {
+  if (s.code() != Code::kCorruption || url.path == ":memory:") return false;
+  struct stat st {};
+  return ::stat(url.path.c_str(), &st) == 0 && st.st_size < 3 * 4096;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenDuckdbDatabase(const DatabaseUrl& url, Env* env) {
@@ -241,7 +255,8 @@ Result<std::unique_ptr<Database>> OpenDuckdbDatabase(const DatabaseUrl& url, Env
     auto session = OpenOnce(url, params);
     if (session.ok())
       return std::unique_ptr<Database>(new DuckdbDatabase(url, std::move(session).value()));
-    if (session.status().code() != Code::kLocked || deadline.Expired(e)) return session.status();
+    const bool retry = session.status().code() == Code::kLocked || BeingCreated(url, session.status());
+    if (!retry || deadline.Expired(e)) return session.status();
     e->SleepFor(std::chrono::milliseconds(50));
   }
 }
