@@ -32,6 +32,13 @@ TEST(TenantsCrash, KillNineMidRunThenRerun) {
     std::string out = tmp / ("o" + std::to_string(round)), err = tmp / ("e" + std::to_string(round));
     pid_t a = SpawnFerry(args, {}, out + "a", err + "a");
     pid_t b = SpawnFerry(args, {}, out + "b", err + "b");
+    // The kill lands after the runners have set up their ledger (at load 14
+    // in CI both were killed before it existed, and the check below had no
+    // table to read): wait for it, then a random moment more.
+    for (int i = 0; i < 1200 && QueryInt(db->get(), "SELECT count(*) FROM pg_tables WHERE "
+                                                    "tablename = 'ferry_tenants'") != 1;
+         ++i)
+      ::usleep(50 * 1000);
     ::usleep(std::uniform_int_distribution<int>(50, 600)(rng) * 1000);
     ::kill(a, SIGKILL);
     if (round % 2 == 0) ::kill(b, SIGKILL);
