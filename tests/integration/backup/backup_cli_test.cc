@@ -164,5 +164,55 @@ TEST_P(BackupCliTest, CleanupDryRunAndRestoreAtUnderRetentionPolicy) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, BackupCliTest, ::testing::Values("sqlite", "postgres"));
 
+#if FERRY_WITH_ROCKSDB
+// A key-value store's archives are listed in <dir>/ferry_backups.db:
+// create, list, restore --at through the binary, --output json.
+TEST(BackupCliKvTest, StoreArchivesAreListedAndRestoredByTime) {
+  TempDir dir;
+  const std::string src = "sqlite:" + dir / "src.db", kv = "rocksdb:" + dir / "kv",
+                    backups = dir / "backups";
+  {
+    auto db = OpenDatabase(src, Env::Default());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE chunks (id INTEGER PRIMARY KEY, body TEXT)").ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO chunks VALUES (1, 'a'), (2, 'b'), (3, 'c')").ok());
+  }
+  RunResult r = RunFerry({"copy", "--from", src, "--to", kv, "--create-schema"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  r = RunFerry({"--db", kv, "--output", "json", "backup", "create", "--archive", "--dir", backups});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  json created = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(created.is_discarded()) << r.out;
+  const std::string name = created["backup"]["name"].get<std::string>();
+  EXPECT_EQ(created["backup"]["state"], "verified");
+  EXPECT_TRUE(fs::exists(backups + "/ferry_backups.db"));
+
+  r = RunFerry({"--db", kv, "--output", "json", "backup", "list", "--dir", backups});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  json listed = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(listed.is_discarded()) << r.out;
+  ASSERT_EQ(listed["backups"].size(), 1u) << r.out;
+  EXPECT_EQ(listed["backups"][0]["name"], name);
+  EXPECT_EQ(listed["backups"][0]["rows"], 3);
+
+  // The store changes; restore --at a minute from now brings the archive back.
+  r = RunFerry({"copy", "--from", src, "--to", kv, "--truncate"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  r = RunFerry({"--db", kv, "--output", "json", "backup", "restore", "--dir", backups, "--at",
+                Iso(std::time(nullptr) + 60)});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  json restored = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(restored.is_discarded()) << r.out;
+  EXPECT_EQ(restored["restored"], backups + "/" + name);
+  EXPECT_EQ(restored["tables"]["chunks"], 3);
+  EXPECT_FALSE(restored["safety_backup"].is_null());
+  // The safety archive went into the same directory, so the catalog lists both.
+  r = RunFerry({"--db", kv, "--output", "json", "backup", "list", "--dir", backups});
+  EXPECT_EQ(json::parse(r.out, nullptr, false)["backups"].size(), 2u) << r.out;
+  r = RunFerry({"--db", kv, "backup", "restore", "--dir", backups, "--at", Iso(std::time(nullptr) - 3600)});
+  EXPECT_EQ(r.code, 11) << Describe(r);
+}
+#endif
+
 }  // namespace
 }  // namespace ferry::testing
