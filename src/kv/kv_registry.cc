@@ -39,7 +39,40 @@ std::string PathOf(std::string_view url) {
   return path;
 }
 
+class EmptyIterator final : public KvIterator {
+ public:
+  void Seek(std::string_view) override {}
+  bool Valid() const override { return false; }
+  void Next() override {}
+  std::string_view key() const override { return {}; }
+  std::string_view value() const override { return {}; }
+  Status status() const override { return Status::OK(); }
+};
+
+class EmptyKvStore final : public KvStore {
+ public:
+  EmptyKvStore(std::string engine, std::string path) : engine_(std::move(engine)), path_(std::move(path)) {}
+  std::string_view engine() const override { return engine_; }
+  const std::string& path() const override { return path_; }
+  Result<std::optional<std::string>> Get(std::string_view) override { return std::optional<std::string>(); }
+  Status Write(const KvBatch&) override {
+    return InvalidArgument(engine_ + ": " + path_ + ": opened read-only (dry run): nothing is written");
+  }
+  std::unique_ptr<KvIterator> NewIterator() override { return std::make_unique<EmptyIterator>(); }
+  Status Checkpoint(const std::string&) override {
+    return NotFound(engine_ + ": " + path_ + ": no store there");
+  }
+
+ private:
+  std::string engine_;
+  std::string path_;
+};
+
 }  // namespace
+
+std::unique_ptr<KvStore> NewEmptyKvStore(std::string engine, std::string path) {
+  return std::make_unique<EmptyKvStore>(std::move(engine), std::move(path));
+}
 
 bool IsKvUrl(std::string_view url) {
   std::string_view s = SchemeOf(url);

@@ -81,6 +81,10 @@ class KvIterator {
 enum class KvOpenMode {
   kExisting,         // NotFound when there is no store at the path (sources, verify)
   kCreateIfMissing,  // copy targets, restores
+  // Dry runs: writes nothing at all, not even the engine's own log or lock
+  // file. An existing store opens read-only (Write fails); a path with no
+  // store reads as an empty store and is not created (NewEmptyKvStore).
+  kReadOnly,
 };
 
 class KvStore {
@@ -94,6 +98,11 @@ class KvStore {
   virtual std::unique_ptr<KvIterator> NewIterator() = 0;
   virtual Status Checkpoint(const std::string& dir) = 0;
 };
+
+// A store with no keys that refuses every Write, for a kReadOnly open of a
+// path that holds no store yet: a dry run can ask it what exists (nothing)
+// without creating the directory.
+std::unique_ptr<KvStore> NewEmptyKvStore(std::string engine, std::string path);
 
 // True when `url`'s scheme names a key-value engine ("rocksdb:/dir"),
 // whether or not that engine is built in.

@@ -250,7 +250,10 @@ Result<CopyReport> RunCopy(const CopyOptions& o, const CopyDeps& deps_in) {
   FERRY_ASSIGN_OR_RETURN(auto source,
                          OpenCopyEndpoint(o.from_url, EndpointRole::kSource, d.open, d.env));
   FERRY_ASSIGN_OR_RETURN(auto target,
-                         OpenCopyEndpoint(o.to_url, EndpointRole::kTarget, d.open, d.env));
+                         OpenCopyEndpoint(o.to_url,
+                                          o.dry_run ? EndpointRole::kDryRunTarget
+                                                    : EndpointRole::kTarget,
+                                          d.open, d.env));
 
   std::vector<std::string> tables = o.tables;
   if (tables.empty()) {

@@ -7,10 +7,10 @@ namespace ferry {
 Result<std::unique_ptr<CopyEndpoint>> OpenCopyEndpoint(const std::string& url, EndpointRole role,
                                                        const DatabaseOpener& open, Env* env) {
   if (IsKvUrl(url)) {
-    FERRY_ASSIGN_OR_RETURN(
-        auto store, OpenKvStore(url, role == EndpointRole::kSource ? KvOpenMode::kExisting
-                                                                   : KvOpenMode::kCreateIfMissing,
-                                env));
+    const KvOpenMode mode = role == EndpointRole::kSource       ? KvOpenMode::kExisting
+                            : role == EndpointRole::kDryRunTarget ? KvOpenMode::kReadOnly
+                                                                  : KvOpenMode::kCreateIfMissing;
+    FERRY_ASSIGN_OR_RETURN(auto store, OpenKvStore(url, mode, env));
     return NewKvEndpoint(std::move(store), env);
   }
   FERRY_ASSIGN_OR_RETURN(auto db, open(url));

@@ -1,6 +1,10 @@
 #include "kv/rocksdb/rocksdb_store.h"
 
+#include <cstdarg>
+#include <memory>
+
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
@@ -26,6 +30,12 @@ Status FromRocks(const rocksdb::Status& s, const std::string& path, std::string_
   }
   return Internal(msg);
 }
+
+class SilentLogger final : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char*, va_list) override {}
+};
 
 class RocksIterator final : public KvIterator {
  public:
@@ -112,8 +122,10 @@ class RocksDbStore final : public KvStore {
 
 Result<std::unique_ptr<KvStore>> OpenRocksDbStore(const std::string& path, KvOpenMode mode,
                                                   Env* env) {
-  if (mode == KvOpenMode::kExisting && !env->FileExists(path + "/CURRENT"))
+  const bool exists = env->FileExists(path + "/CURRENT");
+  if (mode == KvOpenMode::kExisting && !exists)
     return NotFound("rocksdb: " + path + ": no RocksDB store there (no CURRENT file)");
+  if (mode == KvOpenMode::kReadOnly && !exists) return NewEmptyKvStore("rocksdb", path);
   rocksdb::Options options;
   options.create_if_missing = mode == KvOpenMode::kCreateIfMissing;
   options.IncreaseParallelism(2);
@@ -121,7 +133,15 @@ Result<std::unique_ptr<KvStore>> OpenRocksDbStore(const std::string& path, KvOpe
   options.max_open_files = 512;
   options.keep_log_file_num = 2;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
+  rocksdb::Status s;
+  if (mode == KvOpenMode::kReadOnly) {
+    // OpenForReadOnly takes no LOCK and writes no WAL or MANIFEST, but would
+    // still create and rotate the LOG file: a logger that drops everything.
+    options.info_log = std::make_shared<SilentLogger>();
+    s = rocksdb::DB::OpenForReadOnly(options, path, &raw);
+  } else {
+    s = rocksdb::DB::Open(options, path, &raw);
+  }
   FERRY_RETURN_IF_ERROR(FromRocks(s, path, "open"));
   return std::unique_ptr<KvStore>(new RocksDbStore(std::unique_ptr<rocksdb::DB>(raw), path));
 }

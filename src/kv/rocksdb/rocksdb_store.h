@@ -16,7 +16,9 @@
 namespace ferry {
 
 // `path` is the store's directory. kExisting: NotFound when the directory
-// holds no RocksDB (no CURRENT file), never creating one there.
+// holds no RocksDB (no CURRENT file), never creating one there. kReadOnly:
+// DB::OpenForReadOnly with the info log silenced (nothing written), or an
+// empty store when there is none.
 Result<std::unique_ptr<KvStore>> OpenRocksDbStore(const std::string& path, KvOpenMode mode,
                                                   Env* env);
 

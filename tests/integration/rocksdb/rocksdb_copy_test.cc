@@ -5,6 +5,7 @@
 // their exit codes; a checkpoint archive through `ferry backup`.
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "integration/copy/copy_test_util.h"
 #include "jobs/copy/copy_endpoint.h"
@@ -175,6 +176,50 @@ TEST_F(RocksCopy, BadUrlUnknownTableMissingAndCorruptStoresAreClearErrors) {
   r = RunFerry({"verify", "--from", Kv("corrupt"), "--to", dir_.SqliteUrl("src.db")});
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.err.find("rocksdb: " + dir_.File("corrupt")), std::string::npos) << r.err;
+}
+
+// Every file under `dir` with its size and modification time, to show a
+// dry run touched nothing.
+std::map<std::string, std::pair<uintmax_t, std::filesystem::file_time_type>> Listing(
+    const std::string& dir) {
+  std::map<std::string, std::pair<uintmax_t, std::filesystem::file_time_type>> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+    out[e.path().string()] = {e.is_regular_file() ? e.file_size() : 0, e.last_write_time()};
+  return out;
+}
+
+TEST_F(RocksCopy, DryRunWritesNothingIntoAMissingOrAnExistingStore) {
+  auto src = OpenDatabase(dir_.SqliteUrl("src.db"), Env::Default());
+  ASSERT_TRUE(src.ok());
+  CreateChunks(src->get(), 20);
+
+  // A store that does not exist yet: the plan is shown, the directory is not made.
+  auto r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", Kv("new/kv"),
+                     "--create-schema", "--dry-run"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("rows as \"chunks:<key>\""), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("new/kv")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("new")));
+  // Without --create-schema the missing table is still reported, not created.
+  r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", Kv("new/kv"), "--dry-run"});
+  EXPECT_EQ(r.code, 10) << r.out << r.err;
+  EXPECT_NE(r.err.find("pass --create-schema"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("new")));
+
+  // An existing store: not one file created, grown or touched (no LOG, no
+  // OPTIONS, no MANIFEST, no LOCK), and a real copy afterwards still works.
+  r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", Kv("kv"), "--create-schema"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  ASSERT_TRUE((*src)->Exec("CREATE TABLE other (k TEXT PRIMARY KEY, v REAL)").ok());
+  const auto before = Listing(dir_.File("kv"));
+  r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", Kv("kv"), "--create-schema",
+                "--dry-run"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("rows as \"other:<key>\""), std::string::npos) << r.out;
+  EXPECT_TRUE(before == Listing(dir_.File("kv"))) << "the dry run changed the store's files";
+  r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", Kv("kv"), "--tables", "other",
+                "--create-schema"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
 }
 
 TEST_F(RocksCopy, BackupArchiveOfAStoreVerifiesAndRestores) {
