@@ -182,7 +182,7 @@ Value CarryValue(LogicalType type, Dialect target, Value v) {
       return *d;
     }
     case LogicalType::kBlob:
-      if (auto* s = std::get_if<std::string>(&v)) return Blob{*s};
+      if (auto* s = std::get_if<std::string>(&v)) return Blob{std::move(*s)};
       return v;
     case LogicalType::kTimestamp:
     case LogicalType::kTimestampTz:
@@ -190,7 +190,9 @@ Value CarryValue(LogicalType type, Dialect target, Value v) {
         std::string iso = FormatIsoTime(*i * 1000000);
         return type == LogicalType::kTimestampTz ? iso : iso.substr(0, iso.size() - 1);
       }
-      return std::holds_alternative<std::string>(v) ? v : Value(ValueAsText(v));
+      // Not `cond ? v : Value(..)`: that copies v (every text cell of a copy).
+      if (std::holds_alternative<std::string>(v)) return v;
+      return Value(ValueAsText(v));
     case LogicalType::kText:
     case LogicalType::kDate:
     case LogicalType::kJson:
@@ -202,7 +204,9 @@ Value CarryValue(LogicalType type, Dialect target, Value v) {
                h.substr(16, 4) + "-" + h.substr(20);
       }
       if (std::holds_alternative<Blob>(v)) return v;
-      return std::holds_alternative<std::string>(v) ? v : Value(ValueAsText(v));
+      // Not `cond ? v : Value(..)`: that copies v (every text cell of a copy).
+      if (std::holds_alternative<std::string>(v)) return v;
+      return Value(ValueAsText(v));
   }
   return v;
 }

@@ -105,7 +105,14 @@ class CopyEndpoint {
 
 using DatabaseOpener = std::function<Result<std::unique_ptr<Database>>(const std::string& url)>;
 
-enum class EndpointRole { kSource, kTarget };
+enum class EndpointRole {
+  kSource,
+  kTarget,
+  // A --dry-run's target: nothing may be written to it. A key-value store
+  // opens read-only, and one that does not exist yet reads as empty and is
+  // not created.
+  kDryRunTarget,
+};
 
 // Opens either side by URL: a key-value URL (rocksdb:/dir) opens a KvStore
 // (the target is created if missing, a source must exist); anything else
@@ -126,7 +133,10 @@ class KvStore;
 std::unique_ptr<CopyEndpoint> NewKvEndpoint(std::unique_ptr<KvStore> store, Env* env);
 
 // Sets up a SQL session for copy/verify: PostgreSQL answers in UTC, so text
-// forms of the same instant agree across runs and engines.
+// forms of the same instant agree across runs and engines; DuckDB's buffer
+// pool is capped at kDuckdbCopyMemoryLimit (unless the URL sets
+// memory_limit), so memory stays flat however big the table.
 Status PrepareCopySession(Database* db);
+inline constexpr const char* kDuckdbCopyMemoryLimit = "128MB";
 
 }  // namespace ferry

@@ -13,6 +13,7 @@
 
 #include "db/transaction.h"
 #include "jobs/copy/canonical.h"
+#include "jobs/copy/copy_endpoint.h"
 #include "jobs/copy/duckdb_copy.h"
 #include "jobs/copy/duckdb_parquet.h"
 #include "jobs/copy/keyset_reader.h"
@@ -69,6 +70,7 @@ Result<ExportReport> ExportParquet(Database* db, const ExportOptions& o, const T
   std::filesystem::remove(scratch.path, ec);  // a leftover of a killed export
   std::filesystem::remove(scratch.path + ".wal", ec);
   FERRY_ASSIGN_OR_RETURN(auto duck, OpenDatabase("duckdb:" + scratch.path, env));
+  FERRY_RETURN_IF_ERROR(PrepareCopySession(duck.get()));  // flat memory, as in copy
 
   TableSchema target = s;
   target.primary_key.clear();  // rows arrive in key order; no index to maintain

@@ -58,8 +58,30 @@ std::optional<LogicalType> MapMysqlDeclaredType(const std::string& declared, std
 // TargetColumnType() for Dialect::kMysql; `in_key` picks an indexable type.
 std::string MysqlColumnType(const ColumnSchema& column, bool in_key);
 
-// CreateTableSql() for Dialect::kMysql.
-std::string MysqlCreateTableSql(const Database& db, const TableSchema& schema);
+// CreateTableSql() for Dialect::kMysql. Text key columns get
+// `key_collation` (MysqlKeyCollation), so keys stay as distinct as in the source.
+std::string MysqlCreateTableSql(const Database& db, const TableSchema& schema,
+                                const std::string& key_collation = "utf8mb4_bin");
+
+// Text keys (mysql_key_collation.cc). MySQL compares keys by collation, and
+// PAD SPACE collations (utf8mb4_bin among them) make 'a' and 'a ' one key.
+// The NO PAD binary collation of this server for the text key columns ferry
+// creates: utf8mb4_nopad_bin (MariaDB), utf8mb4_0900_bin (MySQL 8), else
+// utf8mb4_bin (a collision is then reported by ExplainMysqlKeyCollision).
+Result<std::string> MysqlKeyCollation(Database* db);
+// Whether a collation ignores trailing spaces ("" = a binary string: no).
+bool MysqlCollationPadsSpace(const std::string& collation);
+struct MysqlKeyColumnCollation {
+  std::string column;
+  std::string collation;  // "" for binary and non-string columns
+};
+// The primary key columns of `table` with their collations.
+Result<std::vector<MysqlKeyColumnCollation>> MysqlKeyCollations(Database* db, const std::string& table);
+// A duplicate-key error (1062) of an INSERT into a table whose key has a
+// text column becomes an InvalidArgument naming table.column, its collation
+// and the server's "Duplicate entry '...'" (the key); other errors pass.
+Status ExplainMysqlKeyCollision(const std::string& table,
+                                const std::vector<MysqlKeyColumnCollation>& key, Status st);
 
 // CarryValue() for a MySQL target: timestamps become "YYYY-MM-DD
 // HH:MM:SS.ffffff" (timestamptz converted to UTC), which every MySQL accepts.

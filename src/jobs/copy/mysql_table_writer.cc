@@ -27,8 +27,12 @@ size_t ValueBytes(const Value& v) {
 class MysqlTableWriter final : public TableWriter {
  public:
   MysqlTableWriter(Database* db, std::string table, std::vector<std::string> columns,
-                   std::vector<size_t> key_idx)
-      : db_(db), table_(std::move(table)), columns_(std::move(columns)), key_idx_(std::move(key_idx)) {
+                   std::vector<size_t> key_idx, std::vector<MysqlKeyColumnCollation> key_collations)
+      : db_(db),
+        table_(std::move(table)),
+        columns_(std::move(columns)),
+        key_idx_(std::move(key_idx)),
+        key_collations_(std::move(key_collations)) {
     rows_per_stmt_ = std::max<size_t>(
         1, std::min(kMaxRowsPerStatement, kMaxPlaceholders / std::max<size_t>(1, columns_.size())));
   }
@@ -51,7 +55,9 @@ class MysqlTableWriter final : public TableWriter {
       params.reserve(n * columns_.size());
       for (size_t r = i; r < i + n; ++r) params.insert(params.end(), rows[r].begin(), rows[r].end());
       auto done = stmt->Execute(params);
-      if (!done.ok()) return done.status().WithContext("insert into " + table_);
+      if (!done.ok())
+        return ExplainMysqlKeyCollision(table_, key_collations_, done.status())
+            .WithContext("insert into " + table_);
       i += n;
     }
     return Status::OK();
@@ -115,6 +121,7 @@ class MysqlTableWriter final : public TableWriter {
   std::string table_;
   std::vector<std::string> columns_;
   std::vector<size_t> key_idx_;  // positions of the primary key in columns_, for messages
+  std::vector<MysqlKeyColumnCollation> key_collations_;  // to explain a duplicate key
   size_t rows_per_stmt_ = 1;
   std::map<size_t, std::unique_ptr<PreparedStatement>> stmts_;
 };
@@ -130,7 +137,12 @@ Result<std::unique_ptr<TableWriter>> NewMysqlTableWriter(Database* db, const std
       for (size_t i = 0; i < columns.size(); ++i)
         if (columns[i] == k) key_idx.push_back(i);
   }
-  return std::unique_ptr<TableWriter>(new MysqlTableWriter(db, table, columns, std::move(key_idx)));
+  // Best effort, for messages only: a writer works without them.
+  auto collations = MysqlKeyCollations(db, table);
+  return std::unique_ptr<TableWriter>(
+      new MysqlTableWriter(db, table, columns, std::move(key_idx),
+                           collations.ok() ? std::move(collations).value()
+                                           : std::vector<MysqlKeyColumnCollation>{}));
 }
 
 }  // namespace ferry

@@ -96,7 +96,8 @@ std::optional<LogicalType> MapMysqlDeclaredType(const std::string& declared,
   return it->second;
 }
 
-std::string MysqlColumnType(const ColumnSchema& c, bool in_key) {
+namespace {
+std::string ColumnType(const ColumnSchema& c, bool in_key, const std::string& key_collation) {
   static const std::string kText = " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
   switch (c.type) {
     case LogicalType::kInteger: return "BIGINT";
@@ -105,7 +106,8 @@ std::string MysqlColumnType(const ColumnSchema& c, bool in_key) {
     case LogicalType::kDate: return "DATE";
     case LogicalType::kTimestamp: return "DATETIME(6)";
     case LogicalType::kTimestampTz: return "DATETIME(6) COMMENT 'ferry:timestamptz'";
-    case LogicalType::kText: return (in_key ? "VARCHAR(255)" : "LONGTEXT") + kText;
+    case LogicalType::kText:
+      return in_key ? "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE " + key_collation : "LONGTEXT" + kText;
     case LogicalType::kBlob: return in_key ? "VARBINARY(255)" : "LONGBLOB";
     case LogicalType::kJson: return "LONGTEXT" + kText + " COMMENT 'ferry:json'";
     case LogicalType::kUuid: return "CHAR(36)" + kText + " COMMENT 'ferry:uuid'";
@@ -121,15 +123,21 @@ std::string MysqlColumnType(const ColumnSchema& c, bool in_key) {
   }
   return "LONGTEXT" + kText;
 }
+}  // namespace
 
-std::string MysqlCreateTableSql(const Database& db, const TableSchema& s) {
+std::string MysqlColumnType(const ColumnSchema& c, bool in_key) {
+  return ColumnType(c, in_key, "utf8mb4_bin");
+}
+
+std::string MysqlCreateTableSql(const Database& db, const TableSchema& s,
+                                const std::string& key_collation) {
   std::string sql = "CREATE TABLE " + db.QuoteIdentifier(s.name) + " (";
   for (size_t i = 0; i < s.columns.size(); ++i) {
     const auto& c = s.columns[i];
     bool in_key = false;
     for (const auto& k : s.primary_key) in_key = in_key || k == c.name;
     if (i > 0) sql += ", ";
-    std::string type = MysqlColumnType(c, in_key);
+    std::string type = ColumnType(c, in_key, key_collation);
     // NOT NULL goes before COMMENT.
     size_t comment = type.find(" COMMENT ");
     std::string tail = comment == std::string::npos ? "" : type.substr(comment);

@@ -4,7 +4,9 @@
 //    after batch K committed (K random), or in the middle of writing a batch.
 // 2. The real binary: `ferry copy` killed with SIGKILL after a random delay.
 // Each time the copy is resumed to the end and verified; the target's row
-// count and the key sum must equal the source's.
+// count and the key sum must equal the source's. Both run with a PostgreSQL
+// target (COPY per batch) and a MySQL/MariaDB one (multi-row INSERTs, the
+// checkpoint upserted in the same InnoDB transaction).
 #include <signal.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -13,45 +15,72 @@
 #include <random>
 #include <thread>
 
+#include "conformance/database/mysql_scratch_database.h"
 #include "integration/copy/copy_test_util.h"
 #include "jobs/copy/copier.h"
+#include "jobs/copy/schema_reader.h"
 
 namespace ferry::testing {
 namespace {
 
 constexpr int kRows = 20000;
 
-class CopyCrash : public ::testing::Test {
+// The parameter is the target engine: "postgres" or "mysql".
+class CopyCrash : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    FERRY_REQUIRE_SERVER(admin_, "FERRY_TEST_PG_URL");
-    auto s = PgScratchDatabase::Create(admin_);
-    ASSERT_TRUE(s.ok()) << s.status().message();
-    pg_ = std::move(s).value();
+    if (GetParam() == "mysql") {
+      FERRY_REQUIRE_SERVER(admin_, "FERRY_TEST_MYSQL_URL");
+      auto s = MysqlScratchDatabase::Create(admin_);
+      ASSERT_TRUE(s.ok()) << s.status().message();
+      my_ = std::move(s).value();
+      target_ = my_->url();
+    } else {
+      FERRY_REQUIRE_SERVER(admin_, "FERRY_TEST_PG_URL");
+      auto s = PgScratchDatabase::Create(admin_);
+      ASSERT_TRUE(s.ok()) << s.status().message();
+      pg_ = std::move(s).value();
+      target_ = pg_->url();
+    }
     auto src = OpenDatabase(dir_.SqliteUrl("src.db"), Env::Default());
     CreateChunks(src->get(), kRows);
   }
 
   void ExpectComplete() {
-    auto pg = OpenDatabase(pg_->url(), Env::Default());
-    ASSERT_TRUE(pg.ok());
-    auto r = (*pg)->Query("SELECT count(*), count(DISTINCT id), sum(id) FROM chunks", {});
+    auto db = OpenDatabase(target_, Env::Default());
+    ASSERT_TRUE(db.ok());
+    auto r = (*db)->Query("SELECT count(*), count(DISTINCT id), sum(id) FROM chunks", {});
     ASSERT_TRUE(r.ok()) << r.status().message();
     EXPECT_EQ(*r->GetInt(0, 0), kRows);
     EXPECT_EQ(*r->GetInt(0, 1), kRows);
     EXPECT_EQ(*r->GetText(0, 2), std::to_string(int64_t{kRows} * (kRows + 1) / 2));
   }
 
+  // Rows the target's checkpoint says are committed (0 before the first).
+  int64_t CheckpointRows() {
+    auto db = OpenDatabase(target_, Env::Default());
+    if (!db.ok()) return 0;
+    auto r = (*db)->Query(std::string("SELECT rows_copied FROM ") + kCheckpointTable +
+                              " WHERE table_name = 'chunks'",
+                          {});
+    return r.ok() && !r->empty() ? r->GetInt(0, 0).value_or(0) : 0;
+  }
+
   std::string admin_;
   std::unique_ptr<PgScratchDatabase> pg_;
+  std::unique_ptr<MysqlScratchDatabase> my_;
+  std::string target_;
   ScratchDir dir_;
 };
 
-TEST_F(CopyCrash, KilledAfterRandomBatchesResumesExactly) {
+INSTANTIATE_TEST_SUITE_P(Targets, CopyCrash, ::testing::Values("postgres", "mysql"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(CopyCrash, KilledAfterRandomBatchesResumesExactly) {
   std::mt19937 rng(std::random_device{}());
   CopyOptions o;
   o.from_url = dir_.SqliteUrl("src.db");
-  o.to_url = pg_->url();
+  o.to_url = target_;
   o.create_schema = true;
   o.batch = 700;
   int kills = 0;
@@ -88,40 +117,53 @@ TEST_F(CopyCrash, KilledAfterRandomBatchesResumesExactly) {
   ExpectComplete();
 }
 
-TEST_F(CopyCrash, RealBinaryKilledAtRandomMomentsResumes) {
+TEST_P(CopyCrash, RealBinaryKilledAtRandomMomentsResumes) {
+  // Each round starts `ferry copy`, waits until it has committed at least one
+  // more batch than before (a condition, not a guess at how fast this machine
+  // is), lets it run a random moment longer, and kills it. --max-rate keeps
+  // the copy from outrunning that moment on a fast idle machine: 500-row
+  // batches at 5,000 rows/s are ~0.1 s each, ~4 s for the whole table.
   std::mt19937 rng(std::random_device{}());
   int kills = 0;
   bool done = false;
   for (int round = 0; round < 8 && !done; ++round) {
+    const int64_t before = CheckpointRows();
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       int fd = ::open("/dev/null", O_WRONLY);
       dup2(fd, 1);
       dup2(fd, 2);
-      std::string from = dir_.SqliteUrl("src.db"), to = pg_->url();
-      if (round == 0) {
-        execl(FERRY_BINARY, "ferry", "copy", "--from", from.c_str(), "--to", to.c_str(),
-              "--create-schema", "--batch", "500", static_cast<char*>(nullptr));
-      } else {
-        execl(FERRY_BINARY, "ferry", "copy", "--from", from.c_str(), "--to", to.c_str(),
-              "--resume", "--create-schema", "--batch", "500", static_cast<char*>(nullptr));
-      }
+      std::string from = dir_.SqliteUrl("src.db"), to = target_;
+      execl(FERRY_BINARY, "ferry", "copy", "--from", from.c_str(), "--to", to.c_str(),
+            round == 0 ? "--create-schema" : "--resume", "--batch", "500", "--max-rate", "5000",
+            static_cast<char*>(nullptr));
       _exit(127);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(30 + rng() % 150));
-    kill(pid, SIGKILL);
     int status = 0;
-    waitpid(pid, &status, 0);
+    bool exited = false;
+    // Generous: at load 20 a process start and its first batch can take seconds.
+    for (int i = 0; i < 1200 && CheckpointRows() <= before; ++i) {
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!exited) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+    }
     if (WIFSIGNALED(status)) {
       ++kills;
     } else {
-      ASSERT_EQ(WEXITSTATUS(status), 0);
+      ASSERT_EQ(WEXITSTATUS(status), 0) << "ferry copy failed in round " << round;
       done = true;
     }
   }
   EXPECT_GT(kills, 0);
-  auto r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", pg_->url(), "--resume"});
+  auto r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", target_, "--resume"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   ExpectComplete();
 }

@@ -5,6 +5,7 @@
 // key, and leaves the target without the batch.
 #include "conformance/database/mysql_scratch_database.h"
 #include "integration/copy/copy_test_util.h"
+#include "jobs/copy/mysql_copy.h"
 
 namespace ferry::testing {
 namespace {
@@ -129,6 +130,61 @@ TEST_F(MysqlCopyTest, NanOrInfinityIsAnErrorNamingColumnAndKey) {
                 "--tables", "edge", "--map", "edge.r=text"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(CountRows(my.get(), "edge"), 6);
+}
+
+// MySQL compares text keys by collation, and PAD SPACE collations (utf8mb4_bin
+// among them) make 'a' and 'a ' one key. Tables ferry creates keep them
+// apart (a NO PAD binary key collation); an existing PAD SPACE table refuses
+// the colliding row with an error naming the column, its collation and the key.
+TEST_F(MysqlCopyTest, TextKeysDifferingInTrailingSpacesStayDistinctOrCollisionIsNamed) {
+  {
+    auto src = Open(dir_.SqliteUrl("src.db"));
+    ASSERT_TRUE(src->Exec("CREATE TABLE tags (name TEXT PRIMARY KEY, v INTEGER)").ok());
+    for (const char* k : {"a", "a ", "a  ", "A", "b\t", "b", " a", "é", "e"})
+      ASSERT_TRUE(src->Execute("INSERT INTO tags VALUES ($1, $2)", {std::string(k), int64_t{1}}).ok());
+  }
+  auto r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", my_->url(),
+                     "--create-schema", "--tables", "tags", "--batch", "4"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("all 1 table(s) equal"), std::string::npos) << r.out;
+  {
+    auto my = Open(my_->url());
+    EXPECT_EQ(CountRows(my.get(), "tags"), 9);
+    auto coll = my->Query("SELECT collation_name FROM information_schema.columns WHERE "
+                          "table_schema = DATABASE() AND table_name = 'tags' AND column_name = 'name'",
+                          {});
+    ASSERT_TRUE(coll.ok() && coll->size() == 1) << coll.status().ToString();
+    EXPECT_FALSE(MysqlCollationPadsSpace(*coll->GetText(0, 0))) << *coll->GetText(0, 0);
+    auto exact = my->Query("SELECT count(*) FROM tags WHERE name = 'a  '", {});
+    ASSERT_TRUE(exact.ok());
+    EXPECT_EQ(*exact->GetInt(0, 0), 1);  // only 'a  ' itself, not 'a' or 'a '
+  }
+  // And back out of MySQL: keyset pages over the NO PAD key lose nothing.
+  r = RunFerry({"copy", "--from", my_->url(), "--to", pg_->url(), "--create-schema", "--tables",
+                "tags", "--batch", "2"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  r = RunFerry({"verify", "--from", dir_.SqliteUrl("src.db"), "--to", pg_->url(), "--tables", "tags"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+
+  // A target table that already exists with a PAD SPACE key.
+  {
+    auto my = Open(my_->url());
+    ASSERT_TRUE(my->Exec("CREATE TABLE padded (name VARCHAR(20) CHARACTER SET utf8mb4 COLLATE "
+                         "utf8mb4_bin PRIMARY KEY, v BIGINT) ENGINE=InnoDB")
+                    .ok());
+    auto src = Open(dir_.SqliteUrl("src.db"));
+    ASSERT_TRUE(src->Exec("CREATE TABLE padded (name TEXT PRIMARY KEY, v INTEGER)").ok());
+    ASSERT_TRUE(src->Exec("INSERT INTO padded VALUES ('x', 1), ('y', 2), ('y ', 3), ('z', 4)").ok());
+  }
+  r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", my_->url(), "--tables", "padded"});
+  EXPECT_EQ(r.code, 10) << r.out << r.err;
+  EXPECT_NE(r.err.find("padded.name (utf8mb4_bin, PAD SPACE)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Duplicate entry 'y "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("utf8mb4_nopad_bin"), std::string::npos) << r.err;
+  {
+    auto my = Open(my_->url());
+    EXPECT_EQ(CountRows(my.get(), "padded"), 0);  // the batch rolled back whole
+  }
 }
 
 }  // namespace
