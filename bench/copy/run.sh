@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # Copy benchmark (issue 6): a 1,000,000-row `chunks` table (~600 bytes/row).
 #   1. SQLite -> PostgreSQL: ferry copy vs pgloader, same data, same run.
-#   2. CSV export/import: ferry export/import vs psql \copy (PostgreSQL) and
+#   2. PostgreSQL -> PostgreSQL: ferry copy vs pgcopydb clone (Debian package).
+#   3. CSV export/import: ferry export/import vs psql \copy (PostgreSQL) and
 #      sqlite3 .mode csv / .import (SQLite).
 # Rows/s and peak RSS (GNU time), median of RUNS (default 3) runs each.
-#   bench/copy/run.sh [FERRY_BINARY]    ROWS=1000000 RUNS=3
+#   bench/copy/run.sh [FERRY_BINARY]    ROWS=1000000 RUNS=3 MODES="pgloader pgcopydb csv"
 # Needs scripts/test-servers.sh start (FERRY_TEST_PG_URL); installs pgloader
-# (Debian package) when missing.
+# and pgcopydb (Debian packages) when missing.
 set -euo pipefail
 FERRY=${1:-$(dirname "$0")/../../build-copy/ferry}
 ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-3}
+MODES=${MODES:-pgloader pgcopydb csv}
+want() { [[ " $MODES " == *" $1 "* ]]; }
 source /tmp/ferry-test/env
 W=$(mktemp -d /tmp/ferry-copy-bench.XXXX)
 trap 'rm -rf "$W"' EXIT
-if ! command -v pgloader >/dev/null; then
-  apt-get install -y --no-install-recommends pgloader >/dev/null
-fi
+for tool in pgloader pgcopydb; do
+  command -v $tool >/dev/null || apt-get install -y --no-install-recommends $tool >/dev/null
+done
 command -v /usr/bin/time >/dev/null || apt-get install -y --no-install-recommends time >/dev/null
 
 echo "generating $ROWS rows..." >&2
@@ -60,13 +63,31 @@ bench() {  # bench NAME SETUP_FN CMD...
     "$(echo "$ROWS / ${SECS[$name]}" | bc -l)" "$(( ${RSS[$name]} / 1024 ))"
 }
 
+echo "load: $(uptime)"
 setup_pg() { fresh_pg; }
+if want pgloader; then
 bench "ferry copy sqlite->pg" setup_pg "$FERRY" copy --from "sqlite:$W/src.db" --to "$PG" \
   --create-schema --no-verify --log-level warn
 bench "pgloader sqlite->pg" setup_pg pgloader --quiet "sqlite://$W/src.db" "$PG"
 bench "ferry copy+verify" setup_pg "$FERRY" copy --from "sqlite:$W/src.db" --to "$PG" \
   --create-schema --log-level warn
+else
+  fresh_pg
+  "$FERRY" copy --from "sqlite:$W/src.db" --to "$PG" --create-schema --no-verify --log-level warn >/dev/null
+fi
 
+if want pgcopydb; then
+  # PostgreSQL -> PostgreSQL: bench_copy (filled above) into bench_copy2.
+  PG2="$PGBASE/bench_copy2"
+  fresh_pg2() { psql_admin "DROP DATABASE IF EXISTS bench_copy2 WITH (FORCE)"; psql_admin "CREATE DATABASE bench_copy2"; rm -rf "$W/pgcopydb"; }
+  bench "ferry copy pg->pg" fresh_pg2 "$FERRY" copy --from "$PG" --to "$PG2" --create-schema \
+    --no-verify --log-level warn
+  bench "pgcopydb clone pg->pg" fresh_pg2 pgcopydb clone --source "$PG" --target "$PG2" \
+    --dir "$W/pgcopydb" --no-owner --no-acl --skip-extensions
+  psql_admin "DROP DATABASE IF EXISTS bench_copy2 WITH (FORCE)"
+fi
+
+if want csv; then
 # CSV against the engines' own tools (the table from the last copy is the source).
 none() { :; }
 bench "ferry export pg csv" none "$FERRY" export --db "$PG" --table chunks --format csv --out "$W/f.csv"
@@ -80,9 +101,16 @@ fresh_sqlite() { rm -f "$W/dst.db"*; sqlite3 "$W/dst.db" "CREATE TABLE chunks (i
 bench "ferry import sqlite csv" fresh_sqlite "$FERRY" import --db "sqlite:$W/dst.db" --table chunks --in "$W/s.csv"
 bench "sqlite3 .import" fresh_sqlite sqlite3 "$W/dst.db" ".import --csv --skip 1 $W/s.csv chunks"
 
+fi
+
 echo
-printf "ratio copy ferry/pgloader rows/s: %.2fx\n" "$(echo "${SECS[pgloader sqlite->pg]} / ${SECS[ferry copy sqlite->pg]}" | bc -l)"
-printf "ratio export ferry/psql time: %.2fx\n" "$(echo "${SECS[ferry export pg csv]} / ${SECS[psql \\copy to csv]}" | bc -l)"
-printf "ratio import ferry/psql time: %.2fx\n" "$(echo "${SECS[ferry import pg csv]} / ${SECS[psql \\copy from csv]}" | bc -l)"
-printf "ratio sqlite import ferry/sqlite3 time: %.2fx\n" "$(echo "${SECS[ferry import sqlite csv]} / ${SECS[sqlite3 .import]}" | bc -l)"
+ratio() { printf "%s: %.2fx\n" "$1" "$(echo "${SECS[$2]} / ${SECS[$3]}" | bc -l)"; }
+want pgloader && ratio "ratio copy ferry/pgloader rows/s" "pgloader sqlite->pg" "ferry copy sqlite->pg"
+want pgcopydb && ratio "ratio copy ferry/pgcopydb rows/s" "pgcopydb clone pg->pg" "ferry copy pg->pg"
+if want csv; then
+  ratio "ratio export ferry/psql time" "ferry export pg csv" 'psql \copy to csv'
+  ratio "ratio import ferry/psql time" "ferry import pg csv" 'psql \copy from csv'
+  ratio "ratio sqlite import ferry/sqlite3 time" "ferry import sqlite csv" "sqlite3 .import"
+fi
+echo "load: $(uptime)"
 psql_admin "DROP DATABASE IF EXISTS bench_copy WITH (FORCE)"
