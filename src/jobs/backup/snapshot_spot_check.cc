@@ -99,7 +99,9 @@ Result<Rows> SampleRows(Database* db, const std::string& copy, const std::vector
 
 Result<int> SpotCheckRows(Database* db, const std::string& source, const std::string& copy,
                           int samples, uint64_t seed, int64_t copy_rows) {
-  if (samples <= 0 || copy_rows == 0) return 0;
+  if (samples <= 0 || copy_rows <= 0) return 0;
+  // Never more lookups than rows: a 3-row table is 3 comparisons, not 64.
+  samples = static_cast<int>(std::min<int64_t>(samples, copy_rows));
   FERRY_ASSIGN_OR_RETURN(std::vector<std::string> cols, TableColumns(db, copy));
   FERRY_ASSIGN_OR_RETURN(std::vector<std::string> key, PrimaryKeyColumns(db, source));
   const bool no_key = key.empty();
