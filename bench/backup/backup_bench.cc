@@ -116,31 +116,31 @@ int main(int argc, char** argv) {
   std::vector<double> snap, ctas, ctas_verify, arch, verify, restore, eng_dump, eng_restore;
   for (int i = 0; i < runs; ++i) {
     if (!archive_only) {
-    SnapshotOptions so;
-    so.name = "chunks_bench_snap";
-    snap.push_back(Time([&] { Check(CreateVerifiedSnapshot(db.get(), env, "chunks", so).status(), "snapshot"); }));
-    Check(db->Exec("DROP TABLE chunks_bench_snap"), "drop");
-    Check(BackupCatalog(db.get()).Remove("chunks_bench_snap"), "uncatalog");
-    ctas.push_back(Time([&] { Check(db->Exec("CREATE TABLE chunks_ctas AS SELECT * FROM chunks"), "ctas"); }));
-    Check(db->Exec("DROP TABLE chunks_ctas"), "drop");
-    if (pg) {
-      ctas_verify.push_back(Time([&] {
-        Check(db->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"), "begin");
-        Check(db->Query("SELECT count(*), sum(hash_record_extended(t, 0)) FROM chunks t", {}).status(), "sum");
-        Check(db->Exec("CREATE TABLE chunks_ctas AS SELECT * FROM chunks"), "ctas");
-        Check(db->Query("SELECT count(*), sum(hash_record_extended(t, 0)) FROM chunks_ctas t", {}).status(), "sum");
-        Check(db->Exec("ROLLBACK"), "rollback");
-      }));
-    } else if (std::getenv("FERRY_BENCH_SHA3") != nullptr) {
-      // Slow (software SHA-3 in the shell, ~12 s a pass for 1M rows): only
-      // when asked.
-      ctas_verify.push_back(Time([&] {
-        Shell("sqlite3 '" + db->url().path + "' \"BEGIN IMMEDIATE; SELECT count(*), length(sha3_query("
-              "'SELECT * FROM chunks')) FROM chunks; CREATE TABLE chunks_ctas AS SELECT * FROM chunks;"
-              " SELECT count(*), length(sha3_query('SELECT * FROM chunks_ctas')) FROM chunks_ctas;"
-              " ROLLBACK;\" >/dev/null");
-      }));
-    }
+      SnapshotOptions so;
+      so.name = "chunks_bench_snap";
+      snap.push_back(Time([&] { Check(CreateVerifiedSnapshot(db.get(), env, "chunks", so).status(), "snapshot"); }));
+      Check(db->Exec("DROP TABLE chunks_bench_snap"), "drop");
+      Check(BackupCatalog(db.get()).Remove("chunks_bench_snap"), "uncatalog");
+      ctas.push_back(Time([&] { Check(db->Exec("CREATE TABLE chunks_ctas AS SELECT * FROM chunks"), "ctas"); }));
+      Check(db->Exec("DROP TABLE chunks_ctas"), "drop");
+      if (pg) {
+        ctas_verify.push_back(Time([&] {
+          Check(db->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"), "begin");
+          Check(db->Query("SELECT count(*), sum(hash_record_extended(t, 0)) FROM chunks t", {}).status(), "sum");
+          Check(db->Exec("CREATE TABLE chunks_ctas AS SELECT * FROM chunks"), "ctas");
+          Check(db->Query("SELECT count(*), sum(hash_record_extended(t, 0)) FROM chunks_ctas t", {}).status(), "sum");
+          Check(db->Exec("ROLLBACK"), "rollback");
+        }));
+      } else if (std::getenv("FERRY_BENCH_SHA3") != nullptr) {
+        // Slow (software SHA-3 in the shell, ~12 s a pass for 1M rows): only
+        // when asked.
+        ctas_verify.push_back(Time([&] {
+          Shell("sqlite3 '" + db->url().path + "' \"BEGIN IMMEDIATE; SELECT count(*), length(sha3_query("
+                "'SELECT * FROM chunks')) FROM chunks; CREATE TABLE chunks_ctas AS SELECT * FROM chunks;"
+                " SELECT count(*), length(sha3_query('SELECT * FROM chunks_ctas')) FROM chunks_ctas;"
+                " ROLLBACK;\" >/dev/null");
+        }));
+      }
     }  // !archive_only
     if (snapshot_only) continue;
 

@@ -13,9 +13,11 @@ if [[ "${FERRY_BENCH_SKIP_SQLITE:-}" != 1 ]]; then  # FERRY_BENCH_SKIP_SQLITE=1:
   "$BUILD/bench/backup/backup_bench" "sqlite:$WORK/bench.db" "$ROWS" "$RUNS" "$WORK/sqlite" $ONLY
 fi
 if [[ -n "${FERRY_TEST_PG_URL:-}" ]]; then
-  psql "$FERRY_TEST_PG_URL" -q -c 'DROP DATABASE IF EXISTS ferry_backup_bench' >/dev/null
-  psql "$FERRY_TEST_PG_URL" -q -c 'CREATE DATABASE ferry_backup_bench' >/dev/null
-  PGURL=$(echo "$FERRY_TEST_PG_URL" | sed -E 's#/[^/?]+(\?|$)#/ferry_backup_bench\1#')
+  # One database per run: two engineers' benches must not drop each other's.
+  DB=ferry_backup_bench_$$
+  psql "$FERRY_TEST_PG_URL" -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null
+  psql "$FERRY_TEST_PG_URL" -q -c "CREATE DATABASE $DB" >/dev/null
+  PGURL=$(echo "$FERRY_TEST_PG_URL" | sed -E "s#/[^/?]+(\?|\$)#/$DB\1#")
   "$BUILD/bench/backup/backup_bench" "$PGURL" "$ROWS" "$RUNS" "$WORK/pg" $ONLY
-  psql "$FERRY_TEST_PG_URL" -q -c 'DROP DATABASE ferry_backup_bench WITH (FORCE)' >/dev/null
+  psql "$FERRY_TEST_PG_URL" -q -c "DROP DATABASE $DB WITH (FORCE)" >/dev/null
 fi

@@ -4,7 +4,8 @@
 //
 // Connection details go to the tools as PG* environment variables (the
 // password never appears on a command line). When pg_dump is not on PATH
-// this archiver is Unavailable (the COPY-based fallback is not built yet).
+// this archiver is Unavailable and MakeArchiver picks the COPY-based one
+// (postgres_copy_archiver.cc) unless pg_dump was asked for.
 #include <random>
 
 #include "jobs/backup/archiver.h"
@@ -111,8 +112,7 @@ class PostgresArchiver : public Archiver {
 Result<std::unique_ptr<Archiver>> NewPostgresArchiver(Database* db, Env* env) {
   if (!ProgramOnPath("pg_dump") || !ProgramOnPath("pg_restore"))
     return Unavailable(
-        "postgres archive: pg_dump/pg_restore not found on PATH (the COPY snapshot fallback is "
-        "not built yet)");
+        "postgres archive: pg_dump/pg_restore not found on PATH (--method copy needs neither)");
   return std::unique_ptr<Archiver>(std::make_unique<PostgresArchiver>(db, env));
 }
 

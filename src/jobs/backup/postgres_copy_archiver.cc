@@ -17,7 +17,8 @@
 // tables until the commit and the restored ones after; any error rolls the
 // whole restore back and leaves the database as it was. Objects the method
 // does not archive (views, ...) that depend on a table make the swap fail
-// rather than be dropped silently (no CASCADE).
+// rather than be dropped silently (no CASCADE). Tables the archive does not
+// hold are left as they are (as pg_restore --clean does).
 //
 // Session settings are pinned on both sides (DateStyle ISO, IntervalStyle
 // postgres, extra_float_digits 3, client_encoding = the source's server
