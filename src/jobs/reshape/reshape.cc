@@ -1,5 +1,7 @@
 #include "jobs/reshape/reshape.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <thread>
 
@@ -174,9 +176,16 @@ Status Runner::PreCheck() {
              {{"table", plan_.table}, {"rows", rows},
               {"key_unique_by", kg.unique ? "the table's unique index" : "GROUP BY"},
               {"key_not_null_by", kg.not_null ? "NOT NULL" : "scan"}});
-  const int64_t now = env_->WallSeconds();
+  const int64_t now_us = env_->WallMicros();
+  const int64_t now = now_us / 1000000;
   st_ = ReshapeState{};
-  st_.run_id = plan_.name + "-" + CompactUtc(now) + "-" + std::to_string(env_->Random64() % 100000);
+  // <name>-<UTC second>-<microsecond, 6 digits><random, 3 digits>: runs of one
+  // plan in the same second (started_at has one-second resolution) still sort
+  // in start order by run_id, which is how the latest one is found.
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%06lld%03llu", static_cast<long long>(now_us % 1000000),
+                static_cast<unsigned long long>(env_->Random64() % 1000));
+  st_.run_id = plan_.name + "-" + CompactUtc(now) + "-" + suffix;
   st_.name = plan_.name;
   st_.table = plan_.table;
   st_.new_table = plan_.new_table;
