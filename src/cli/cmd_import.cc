@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "jobs/copy/copy_endpoint.h"
 #include "jobs/copy/export_import.h"
 
 namespace ferry::cli {
@@ -35,7 +36,8 @@ int Run(CommandContext& ctx, ImportFlags& f) {
     ReportError(ctx, InvalidArgument("--skip-bad needs --reject-file FILE"));
     return kExitUsage;
   }
-  auto db = OpenDatabase(ctx.opts.db_url, ctx.env);
+  // A dry run writes nothing, not even a new SQLite file.
+  auto db = OpenDatabase(o.dry_run ? DryRunSqliteUrl(ctx.opts.db_url) : ctx.opts.db_url, ctx.env);
   if (!db.ok()) return ReportError(ctx, db.status());
   auto report = ImportTable(db->get(), o, ctx.env, nullptr);
   if (!report.ok()) return ReportError(ctx, report.status());

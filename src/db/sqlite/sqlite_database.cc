@@ -223,7 +223,8 @@ class SqliteDatabase final : public Database {
 Result<std::unique_ptr<Database>> OpenSqliteDatabase(const DatabaseUrl& url, Env* env) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (url.params.count("mode") && url.params.at("mode") == "ro") flags = SQLITE_OPEN_READONLY;
+  const bool read_only = url.params.count("mode") && url.params.at("mode") == "ro";
+  if (read_only) flags = SQLITE_OPEN_READONLY;
   int rc = sqlite3_open_v2(url.path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     Status st = SqliteError(db, rc, url.path);
@@ -243,7 +244,8 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(const DatabaseUrl& url, Env
     if (!std::isalpha(static_cast<unsigned char>(c)))
       return InvalidArgument("sqlite: bad journal_mode \"" + journal + "\" in URL");
   }
-  if (url.path != ":memory:") {
+  // A read-only open (dry runs) must not switch the journal: that writes.
+  if (url.path != ":memory:" && !read_only) {
     // Switching a fresh file to WAL needs an exclusive lock, and SQLite may
     // answer BUSY without calling the busy handler while several processes
     // open the same new database at once: retry within the busy timeout.

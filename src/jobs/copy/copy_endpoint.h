@@ -121,6 +121,11 @@ enum class EndpointRole {
 Result<std::unique_ptr<CopyEndpoint>> OpenCopyEndpoint(const std::string& url, EndpointRole role,
                                                        const DatabaseOpener& open, Env* env);
 
+// The URL a dry run opens a SQLite target with, so that it writes nothing:
+// read-only when the file exists, an empty in-memory database when it does
+// not. Other URLs are returned unchanged.
+std::string DryRunSqliteUrl(const std::string& url);
+
 // A SQL endpoint over an open Database. `url` and `open` reconnect it (and
 // open reader connections); without them (borrowed, e.g. VerifyTables on
 // two open Databases) only kShared readers work and Reconnect fails.

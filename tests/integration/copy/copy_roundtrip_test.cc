@@ -1,5 +1,9 @@
 // Round trips SQLite -> PostgreSQL -> SQLite of every type and edge value,
 // verified equal by `ferry verify`; and verify finding real differences.
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "integration/copy/copy_test_util.h"
 #include "jobs/copy/copier.h"
 #include "jobs/copy/verifier.h"
@@ -102,6 +106,46 @@ TEST_F(CopyRoundTrip, DryRunWritesNothing) {
   auto pg = OpenDatabase(pg_->url(), Env::Default());
   EXPECT_FALSE(*(*pg)->TableExists("chunks"));
   EXPECT_FALSE(*(*pg)->TableExists("ferry_copy_checkpoints"));
+}
+
+// Into SQLite, a dry run creates no file (opening one would create it) and
+// leaves an existing one byte for byte as it was (no journal switch either);
+// the same for `import --dry-run`.
+TEST_F(CopyRoundTrip, DryRunIntoSqliteCreatesAndChangesNoFile) {
+  auto src = OpenDatabase(dir_.SqliteUrl("src.db"), Env::Default());
+  CreateChunks(src->get(), 10);
+  auto r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", dir_.SqliteUrl("new.db"),
+                     "--create-schema", "--dry-run"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("chunks: would copy 10 rows into a new table"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("new.db")));
+  const std::string csv = dir_.File("in.csv");
+  { std::ofstream(csv) << "id,name\n1,a\n"; }
+  r = RunFerry({"import", "--db", dir_.SqliteUrl("new2.db"), "--table", "people", "--in", csv,
+                "--dry-run"});
+  EXPECT_NE(r.code, 0) << "the table cannot exist in a file that does not";
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("new2.db")));
+
+  // An existing file in rollback-journal mode: a read-write open would switch it to WAL.
+  {
+    auto ex = OpenDatabase(dir_.SqliteUrl("ex.db") + "?journal_mode=delete", Env::Default());
+    ASSERT_TRUE(ex.ok());
+    ASSERT_TRUE((*ex)->Exec("CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT)").ok());
+  }
+  auto bytes = [&] {
+    std::ifstream in(dir_.File("ex.db"), std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string before = bytes();
+  r = RunFerry({"import", "--db", dir_.SqliteUrl("ex.db"), "--table", "people", "--in", csv,
+                "--dry-run"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("1 rows would be imported"), std::string::npos) << r.out;
+  r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", dir_.SqliteUrl("ex.db"),
+                "--create-schema", "--dry-run"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(bytes(), before) << "a dry run changed the target file";
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("ex.db") + "-wal"));
 }
 
 }  // namespace
