@@ -26,6 +26,18 @@ Result<std::string> BackupBeforeMigrate(CommandContext& ctx, const std::string& 
   FERRY_ASSIGN_OR_RETURN(auto db, OpenDatabase(ctx.opts.db_url, ctx.env));
   ArchiveOptions ao;
   ao.dir = dir;
+  // The archive is taken the way `ferry backup create --archive` takes it
+  // under the same ferry.toml: [backup] method and compression apply here too.
+  const toml::table& cfg = *ctx.opts.config;
+  const std::string m = cfg["backup"]["method"].value_or(std::string("auto"));
+  auto method = ParseArchiveMethod(m);
+  if (!method)
+    return InvalidArgument("ferry.toml [backup] method must be auto, copy or pg_dump, not \"" + m + "\"");
+  ao.method = *method;
+  const std::string c = cfg["backup"]["compression"].value_or(std::string("zstd"));
+  if (c != "zstd" && c != "gzip")
+    return InvalidArgument("ferry.toml [backup] compression must be zstd or gzip, not \"" + c + "\"");
+  ao.compression = c == "gzip" ? Compression::kGzip : Compression::kZstd;
   FERRY_ASSIGN_OR_RETURN(BackupInfo info, CreateArchive(db.get(), ctx.env, ao));
   *ctx.err << "backup before migrate: " << info.location << " (" << info.row_count
            << " rows, verified, " << info.method << ")\n";

@@ -91,4 +91,23 @@ TEST_F(UpBackupTest, ConfigBeforeMigrateAndOptOut) {
   EXPECT_EQ(n, 1u);
 }
 
+// The archive before a migration follows ferry.toml's [backup] settings like
+// `backup create --archive` does; a bad one stops `up` before anything runs.
+TEST_F(UpBackupTest, ConfigCompressionAndMethodApply) {
+  std::ofstream(dir_ / "ferry.toml")
+      << "database_url = \"sqlite:app.db\"\n[backup]\nbefore_migrate = true\ndir = \"arch\"\n"
+         "compression = \"gzip\"\n";
+  ASSERT_EQ(Ferry(dir_, "up --to 1").code, 0);
+  size_t gz = 0;
+  for (auto& e : fs::directory_iterator(dir_ / "arch")) gz += e.path().string().find(".tar.gz") != std::string::npos;
+  EXPECT_EQ(gz, 1u);
+  std::ofstream(dir_ / "ferry.toml")
+      << "database_url = \"sqlite:app.db\"\n[backup]\nbefore_migrate = true\ndir = \"arch\"\n"
+         "method = \"bogus\"\n";
+  EXPECT_NE(Ferry(dir_, "up").code, 0);
+  auto st = nlohmann::json::parse(Ferry(dir_, "--output json status").out);
+  EXPECT_EQ(st["migrations"][1].value("state", st["migrations"][1].value("status", "")), "pending")
+      << st.dump();
+}
+
 }  // namespace
