@@ -15,6 +15,7 @@
 #include "jobs/copy/csv.h"
 #include "jobs/copy/duckdb_parquet.h"
 #include "jobs/copy/keyset_reader.h"
+#include "jobs/copy/postgres_csv_export.h"
 #include "jobs/copy/schema_reader.h"
 #include "jobs/copy/table_writer.h"
 #include "jobs/copy/type_mapper.h"
@@ -172,7 +173,21 @@ Result<ExportReport> ExportTable(Database* db, const ExportOptions& o, Env* env,
     rep.bytes += static_cast<int64_t>(buf.size());
     buf.clear();
   };
-  if (!s.primary_key.empty()) {
+  std::optional<std::vector<std::string>> server_select;
+  if (o.format == FileFormat::kCsv && o.server_copy) server_select = ServerCsvColumns(db, s);
+  if (server_select) {
+    rep.server_copy = true;
+    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));  // the header
+    rep.bytes += static_cast<int64_t>(buf.size());
+    buf.clear();
+    FERRY_ASSIGN_OR_RETURN(rep.rows, ServerCsvExport(db, o, s, *server_select,
+                                                     [&](std::string_view chunk) -> Status {
+      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      rep.bytes += static_cast<int64_t>(chunk.size());
+      if (!out) return IOError("writing " + (to_stdout ? std::string("stdout") : tmp) + " failed");
+      return Status::OK();
+    }));
+  } else if (!s.primary_key.empty()) {
     KeysetReader reader(db, o.table, s.ColumnNames(), s.primary_key, o.page_size, o.where);
     std::vector<std::vector<Value>> rows;
     for (;;) {
@@ -200,7 +215,8 @@ Result<ExportReport> ExportTable(Database* db, const ExportOptions& o, Env* env,
   rep.seconds = Seconds(env->Now() - t0);
   if (logger)
     logger->Info("exported table",
-                 {{"table", o.table}, {"rows", rep.rows}, {"bytes", rep.bytes}, {"seconds", rep.seconds}});
+                 {{"table", o.table}, {"rows", rep.rows}, {"bytes", rep.bytes}, {"seconds", rep.seconds},
+                  {"server_copy", rep.server_copy}});
   return rep;
 }
 

@@ -22,7 +22,8 @@
 // the file, after the CSV header) to the reject file and the rest imported.
 // dry_run parses and checks everything and writes nothing.
 //
-// Export streams the table in keyset pages (by primary key when there is
+// Export of CSV from PostgreSQL streams the server's COPY (same bytes,
+// postgres_csv_export.h); otherwise it streams the table in keyset pages (by primary key when there is
 // one) into FILE.tmp and renames it over FILE when complete, so a failed
 // export never leaves a half file under the final name. "-" is stdout.
 #pragma once
@@ -47,12 +48,17 @@ struct ExportOptions {
   FileFormat format = FileFormat::kCsv;
   std::string out;    // path or "-"
   size_t page_size = 10000;
+  // CSV from PostgreSQL: stream the server's COPY (postgres_csv_export.h)
+  // when every column's type spells the same that way. false forces the
+  // Value path (the test comparing the two paths' bytes).
+  bool server_copy = true;
 };
 
 struct ExportReport {
   int64_t rows = 0;
   int64_t bytes = 0;
   double seconds = 0;
+  bool server_copy = false;  // the rows came from the server's COPY
 };
 
 Result<ExportReport> ExportTable(Database* db, const ExportOptions& options, Env* env,

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "integration/copy/copy_test_util.h"
+#include "jobs/copy/export_import.h"
 
 namespace ferry::testing {
 namespace {
@@ -136,6 +137,75 @@ TEST_F(ExportImport, BadHeaderBadJsonAndParquetEitherWay) {
   }
   r = RunFerry({"export", "--db", pg_->url(), "--table", "nope", "--out", dir_.File("x.csv")});
   EXPECT_EQ(r.code, 11) << r.err;
+}
+
+// The server-COPY CSV export (postgres_csv_export.h) writes the same bytes as
+// the Value path for every edge value: NULL vs '', quotes, commas, CR/LF,
+// unicode, 0-bytes in bytea, booleans, reals the server and to_chars spell
+// differently (1e+06 vs 1000000), NaN/inf, float4, timestamps with zones,
+// json, uuid, numeric, arrays; and a one-column table holding \. .
+TEST_F(ExportImport, ServerCopyCsvIsByteIdenticalToTheValuePath) {
+  auto pg = OpenDatabase(pg_->url(), Env::Default());
+  ASSERT_TRUE(pg.ok());
+  Database* db = pg->get();
+  ASSERT_TRUE(db->Exec(
+      "CREATE TABLE e (id bigint PRIMARY KEY, i int, s smallint, r double precision, f real, "
+      "t text, v varchar(20), c char(3), b bytea, flag boolean, ts timestamp(3), "
+      "tstz timestamptz, d date, tm time, iv interval, j json, jb jsonb, u uuid, "
+      "n numeric(30,10), ai int[], ab boolean[])").ok());
+  Status ins = db->Exec(
+      "INSERT INTO e VALUES "
+      "(1, 0, 0, 0, 0, '', '', '', '', false, '2024-01-02 03:04:05.678', "
+      " '2024-01-02 03:04:05+05:30', '2024-02-29', '23:59:59', '1 day 2 hours', '{}', '{}', "
+      " '00000000-0000-0000-0000-000000000000', 0, '{}', '{}'),"
+      "(2, -2147483648, 32767, 1e6, 0.1, 'a,b \"q\" " "\n" "line\r\nx', 'é ünï 😀', 'ab', "
+      " '\\x0001ff00'::bytea, true, '1970-01-01', '1999-12-31 23:59:59.999999-08', "
+      " '0001-01-01', '00:00', '-3 mons', '{\"a\": [1, \"x,y\"]}', '{\"b\": null}', "
+      " 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', -12345678901234567890.0123456789, "
+      " '{1,NULL,3}', '{t,f,NULL}'),"
+      "(3, 2147483647, -32768, 'NaN', 'Infinity', '\\.', ',', '\"', '\\x', NULL, NULL, NULL, "
+      " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),"
+      "(4, NULL, NULL, '-Infinity', '-0', 'NULL', ' ', ' ', NULL, NULL, NULL, NULL, NULL, NULL, "
+      " NULL, 'null', 'null', NULL, NULL, NULL, NULL),"
+      "(5, 1, 1, 1.2345678901234568e20, 3.4028235e38, repeat('x', 100000), NULL, NULL, NULL, "
+      " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),"
+      "(6, 1, 1, 0.0001, 1e-30, 'tab\there', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+      " NULL, NULL, NULL, NULL, NULL, NULL, NULL),"
+      "(7, 1, 1, 1234567890123456, -1e15, E'back\\\\slash', NULL, NULL, NULL, NULL, NULL, NULL, "
+      " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),"
+      "(8, NULL, NULL, 2.2250738585072014e-308, 1.5e-38, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+      " NULL, NULL, NULL, NULL, NULL, NULL)");
+  ASSERT_TRUE(ins.ok()) << ins.message();
+  ASSERT_TRUE(db->Exec("CREATE TABLE one (t text)").ok());
+  ASSERT_TRUE(db->Exec("INSERT INTO one VALUES ('\\.'), (''), (NULL), ('x')").ok());
+  for (std::string table : {"e", "one"}) {
+    SCOPED_TRACE(table);
+    for (std::string where : {"", "true"}) {
+      std::string files[2];
+      int64_t rows[2] = {0, 0};
+      for (int server = 0; server < 2; ++server) {
+        ExportOptions o;
+        o.table = table;
+        o.where = where;
+        o.out = dir_.File(table + std::to_string(server) + ".csv");
+        o.page_size = 3;  // several keyset pages on the Value path
+        o.server_copy = server == 1;
+        auto rep = ExportTable(db, o, Env::Default(), nullptr);
+        ASSERT_TRUE(rep.ok()) << rep.status().message();
+        EXPECT_EQ(rep->server_copy, server == 1);
+        rows[server] = rep->rows;
+        files[server] = ReadFileText(o.out);
+      }
+      EXPECT_EQ(rows[0], rows[1]);
+      EXPECT_EQ(rows[1], table == "e" ? 8 : 4);
+      EXPECT_EQ(files[0], files[1]);
+      if (table == "e") {
+        EXPECT_NE(files[1].find(",1e+06,"), std::string::npos) << files[1].substr(0, 400);
+      } else {
+        EXPECT_EQ(files[1], "t\r\n\\.\r\n\"\"\r\n\r\nx\r\n");
+      }
+    }
+  }
 }
 
 }  // namespace
