@@ -56,9 +56,10 @@ void AppendServerCsvRow(std::string_view row, const std::vector<bool>& is_real, 
   // The server quotes a lone \. in a one-column table (an end-of-data
   // marker to old clients); ferry's writer does not.
   if (is_real.size() == 1 && row == "\"\\.\"") row = "\\.";
-  bool any_real = false;
-  for (bool r : is_real) any_real = any_real || r;
-  if (!any_real) {
+  size_t reals_end = 0;  // past the last real column: the rest is copied as it is
+  for (size_t c = 0; c < is_real.size(); ++c)
+    if (is_real[c]) reals_end = c + 1;
+  if (reals_end == 0) {
     out->append(row);
     out->append("\r\n");
     return;
@@ -67,6 +68,10 @@ void AppendServerCsvRow(std::string_view row, const std::vector<bool>& is_real, 
   size_t i = 0;
   for (size_t col = 0;; ++col) {
     const size_t start = i;
+    if (col == reals_end) {
+      out->append(row.substr(i));
+      break;
+    }
     if (i < end && row[i] == '"') {
       for (++i; i < end; ++i) {
         if (row[i] != '"') continue;
