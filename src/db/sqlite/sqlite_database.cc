@@ -42,6 +42,10 @@ std::vector<size_t> ParameterSlots(sqlite3_stmt* stmt) {
   return slots;
 }
 
+// Text and blobs are bound SQLITE_STATIC, without a copy (the copies were
+// ~14% of the ingest writer thread): `params` outlives the statement's run
+// because every caller binds, steps to completion and then Unbind()s within
+// one call, so SQLite never holds a pointer into a caller's value after it.
 Status Bind(sqlite3* db, sqlite3_stmt* stmt, const std::vector<size_t>& slots,
             const std::vector<Value>& params) {
   sqlite3_reset(stmt);
@@ -61,9 +65,9 @@ Status Bind(sqlite3* db, sqlite3_stmt* stmt, const std::vector<size_t>& slots,
     } else if (auto* dv = std::get_if<double>(&v)) {
       rc = sqlite3_bind_double(stmt, i, *dv);
     } else if (auto* sv = std::get_if<std::string>(&v)) {
-      rc = sqlite3_bind_text64(stmt, i, sv->data(), sv->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      rc = sqlite3_bind_text64(stmt, i, sv->data(), sv->size(), SQLITE_STATIC, SQLITE_UTF8);
     } else if (auto* bv = std::get_if<Blob>(&v)) {
-      rc = sqlite3_bind_blob64(stmt, i, bv->bytes.data(), bv->bytes.size(), SQLITE_TRANSIENT);
+      rc = sqlite3_bind_blob64(stmt, i, bv->bytes.data(), bv->bytes.size(), SQLITE_STATIC);
     }
     if (rc != SQLITE_OK) return SqliteError(db, rc, "bind");
   }
@@ -118,6 +122,15 @@ Result<int64_t> Run(sqlite3* db, sqlite3_stmt* stmt, Rows* out) {
   return changes;
 }
 
+// Drops the statement's (static) bindings when a call returns, whichever way.
+struct Unbinder {
+  sqlite3_stmt* stmt;
+  ~Unbinder() {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+  }
+};
+
 class SqliteStatement final : public PreparedStatement {
  public:
   SqliteStatement(sqlite3* db, sqlite3_stmt* stmt)
@@ -125,10 +138,12 @@ class SqliteStatement final : public PreparedStatement {
   ~SqliteStatement() override { sqlite3_finalize(stmt_); }
 
   Result<int64_t> Execute(const std::vector<Value>& params) override {
+    Unbinder unbind{stmt_};
     FERRY_RETURN_IF_ERROR(Bind(db_, stmt_, slots_, params));
     return Run(db_, stmt_, nullptr);
   }
   Result<Rows> Query(const std::vector<Value>& params) override {
+    Unbinder unbind{stmt_};
     FERRY_RETURN_IF_ERROR(Bind(db_, stmt_, slots_, params));
     Rows rows;
     auto r = Run(db_, stmt_, &rows);
