@@ -169,13 +169,28 @@ Status WriteArchiveFile(Env* env, const std::string& path, Compression compressi
   return st;
 }
 
-Result<std::vector<ArchiveEntry>> ScanArchiveFile(const std::string& path, std::string* manifest) {
+namespace {
+
+// The one walk over an archive's entries: every entry checked (EntryProblem),
+// hashed and its size checked against its header; with `dest`, also written
+// below it (0600). Scan, extract and extract-while-hashing are this walk.
+Result<std::vector<ArchiveEntry>> WalkArchive(const std::string& path, const std::string* dest,
+                                              std::string* manifest) {
   std::unique_ptr<struct archive, ReaderDeleter> a(archive_read_new());
   archive_read_support_format_tar(a.get());
   archive_read_support_filter_zstd(a.get());
   archive_read_support_filter_gzip(a.get());
   if (archive_read_open_filename(a.get(), path.c_str(), kChunk) != ARCHIVE_OK)
     return Corruption(path + ": cannot open as an archive: " + ArchiveError(a.get()));
+  std::unique_ptr<struct archive, WriterDeleter> disk;
+  if (dest) {
+    disk.reset(archive_write_disk_new());
+    // NOABSOLUTEPATHS would also refuse our own dest-prefixed names (see
+    // DEPENDENCIES.md); absolute names are refused by EntryProblem instead.
+    archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                   ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                                   ARCHIVE_EXTRACT_NO_OVERWRITE);
+  }
   std::vector<ArchiveEntry> out;
   std::string buf(kChunk, '\0');
   struct archive_entry* e = nullptr;
@@ -189,108 +204,14 @@ Result<std::vector<ArchiveEntry>> ScanArchiveFile(const std::string& path, std::
     ent.name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
     if (std::string why = EntryProblem(e); !why.empty())
       return Corruption(path + ": entry \"" + ent.name + "\" " + why + "; refusing the archive");
-    Sha256 h;
-    bool is_manifest = ent.name == "manifest.json";
-    for (;;) {
-      la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
-      if (n < 0)
-        return Corruption(path + ": entry " + ent.name + " is damaged or truncated: " +
-                          ArchiveError(a.get()));
-      if (n == 0) break;
-      h.Update(std::string_view(buf.data(), static_cast<size_t>(n)));
-      if (is_manifest && manifest) manifest->append(buf.data(), static_cast<size_t>(n));
-      ent.size += n;
-    }
-    if (archive_entry_size_is_set(e) && archive_entry_size(e) != ent.size)
-      return Corruption(path + ": entry " + ent.name + " is truncated (" +
-                        std::to_string(ent.size) + " of " +
-                        std::to_string(archive_entry_size(e)) + " bytes)");
-    ent.sha256 = h.HexDigest();
-    out.push_back(std::move(ent));
-  }
-  return out;
-}
-
-Status ExtractArchiveFile(const std::string& path, const std::string& dest) {
-  // First pass: every entry checked before a byte is written.
-  FERRY_ASSIGN_OR_RETURN(auto entries, ScanArchiveFile(path, nullptr));
-  (void)entries;
-  std::unique_ptr<struct archive, ReaderDeleter> a(archive_read_new());
-  archive_read_support_format_tar(a.get());
-  archive_read_support_filter_zstd(a.get());
-  archive_read_support_filter_gzip(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), kChunk) != ARCHIVE_OK)
-    return Corruption(path + ": cannot open as an archive: " + ArchiveError(a.get()));
-  std::unique_ptr<struct archive, WriterDeleter> disk(archive_write_disk_new());
-  // NOABSOLUTEPATHS would also refuse our own dest-prefixed names (see
-  // DEPENDENCIES.md); absolute names are refused by EntryProblem instead.
-  archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                                 ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                 ARCHIVE_EXTRACT_NO_OVERWRITE);
-  struct archive_entry* e = nullptr;
-  for (;;) {
-    int rc = archive_read_next_header(a.get(), &e);
-    if (rc == ARCHIVE_EOF) break;
-    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-      return Corruption(path + ": damaged archive: " + ArchiveError(a.get()));
-    std::string name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
-    if (std::string why = EntryProblem(e); !why.empty())
-      return Corruption(path + ": entry \"" + name + "\" " + why + "; refusing the archive");
-    std::string target = dest + "/" + name;
-    archive_entry_set_pathname(e, target.c_str());
-    archive_entry_set_perm(e, 0600);
-    if (archive_write_header(disk.get(), e) != ARCHIVE_OK)
-      return IOError(target + ": " + ArchiveError(disk.get()));
-    const void* block;
-    size_t size;
-    la_int64_t offset;
-    for (;;) {
-      int r = archive_read_data_block(a.get(), &block, &size, &offset);
-      if (r == ARCHIVE_EOF) break;
-      if (r != ARCHIVE_OK)
-        return Corruption(path + ": entry " + name + ": " + ArchiveError(a.get()));
-      if (archive_write_data_block(disk.get(), block, size, offset) != ARCHIVE_OK)
+    std::string target;
+    if (dest) {
+      target = *dest + "/" + ent.name;
+      archive_entry_set_pathname(e, target.c_str());
+      archive_entry_set_perm(e, 0600);
+      if (archive_write_header(disk.get(), e) != ARCHIVE_OK)
         return IOError(target + ": " + ArchiveError(disk.get()));
     }
-    if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
-      return IOError(target + ": " + ArchiveError(disk.get()));
-  }
-  if (archive_write_close(disk.get()) != ARCHIVE_OK)
-    return IOError(dest + ": " + ArchiveError(disk.get()));
-  return Status::OK();
-}
-
-Result<std::vector<ArchiveEntry>> ExtractArchiveFileHashed(const std::string& path,
-                                                           const std::string& dest,
-                                                           std::string* manifest) {
-  std::unique_ptr<struct archive, ReaderDeleter> a(archive_read_new());
-  archive_read_support_format_tar(a.get());
-  archive_read_support_filter_zstd(a.get());
-  archive_read_support_filter_gzip(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), kChunk) != ARCHIVE_OK)
-    return Corruption(path + ": cannot open as an archive: " + ArchiveError(a.get()));
-  std::unique_ptr<struct archive, WriterDeleter> disk(archive_write_disk_new());
-  archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                                 ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                 ARCHIVE_EXTRACT_NO_OVERWRITE);
-  std::vector<ArchiveEntry> out;
-  std::string buf(kChunk, '\0');
-  struct archive_entry* e = nullptr;
-  for (;;) {
-    int rc = archive_read_next_header(a.get(), &e);
-    if (rc == ARCHIVE_EOF) break;
-    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-      return Corruption(path + ": damaged archive after " + std::to_string(out.size()) +
-                        " entries: " + ArchiveError(a.get()));
-    ArchiveEntry ent;
-    ent.name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
-    if (std::string why = EntryProblem(e); !why.empty())
-      return Corruption(path + ": entry \"" + ent.name + "\" " + why + "; refusing the archive");
-    const std::string target = dest + "/" + ent.name;
-    archive_entry_set_pathname(e, target.c_str());
-    archive_entry_set_perm(e, 0600);
-    if (archive_write_header(disk.get(), e) != ARCHIVE_OK)
-      return IOError(target + ": " + ArchiveError(disk.get()));
     Sha256 h;
     const bool is_manifest = ent.name == "manifest.json";
     for (;;) {
@@ -301,11 +222,11 @@ Result<std::vector<ArchiveEntry>> ExtractArchiveFileHashed(const std::string& pa
       if (n == 0) break;
       h.Update(std::string_view(buf.data(), static_cast<size_t>(n)));
       if (is_manifest && manifest) manifest->append(buf.data(), static_cast<size_t>(n));
-      if (archive_write_data(disk.get(), buf.data(), static_cast<size_t>(n)) != n)
+      if (dest && archive_write_data(disk.get(), buf.data(), static_cast<size_t>(n)) != n)
         return IOError(target + ": " + ArchiveError(disk.get()));
       ent.size += n;
     }
-    if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
+    if (dest && archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
       return IOError(target + ": " + ArchiveError(disk.get()));
     if (archive_entry_size_is_set(e) && archive_entry_size(e) != ent.size)
       return Corruption(path + ": entry " + ent.name + " is truncated (" +
@@ -314,9 +235,27 @@ Result<std::vector<ArchiveEntry>> ExtractArchiveFileHashed(const std::string& pa
     ent.sha256 = h.HexDigest();
     out.push_back(std::move(ent));
   }
-  if (archive_write_close(disk.get()) != ARCHIVE_OK)
-    return IOError(dest + ": " + ArchiveError(disk.get()));
+  if (dest && archive_write_close(disk.get()) != ARCHIVE_OK)
+    return IOError(*dest + ": " + ArchiveError(disk.get()));
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<ArchiveEntry>> ScanArchiveFile(const std::string& path, std::string* manifest) {
+  return WalkArchive(path, nullptr, manifest);
+}
+
+Status ExtractArchiveFile(const std::string& path, const std::string& dest) {
+  // First pass: every entry checked before a byte is written.
+  FERRY_RETURN_IF_ERROR(WalkArchive(path, nullptr, nullptr).status());
+  return WalkArchive(path, &dest, nullptr).status();
+}
+
+Result<std::vector<ArchiveEntry>> ExtractArchiveFileHashed(const std::string& path,
+                                                           const std::string& dest,
+                                                           std::string* manifest) {
+  return WalkArchive(path, &dest, manifest);
 }
 
 Result<ArchiveEntry> HashFile(const std::string& path) {

@@ -33,6 +33,29 @@ const EVP_MD* Sha256Md() {
   return md;
 }
 
+}  // namespace
+
+bool RowHashLanes(std::string_view encoded, EVP_MD_CTX* sha256_ctx, uint64_t* hi, uint64_t* lo) {
+  *hi = *lo = 0;
+  if (sha256_ctx == nullptr) {
+    XXH128_hash_t h = XXH3_128bits(encoded.data(), encoded.size());
+    *hi = h.high64;
+    *lo = h.low64;
+    return true;
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestInit_ex(sha256_ctx, Sha256Md(), nullptr) != 1 ||
+      EVP_DigestUpdate(sha256_ctx, encoded.data(), encoded.size()) != 1 ||
+      EVP_DigestFinal_ex(sha256_ctx, md, &len) != 1)
+    return false;
+  for (int i = 0; i < 8; ++i) *hi = (*hi << 8) | md[i];
+  for (int i = 8; i < 16; ++i) *lo = (*lo << 8) | md[i];
+  return true;
+}
+
+namespace {
+
 void Put64(std::string* out, uint64_t x) {
   char b[8];
   for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((x >> (8 * i)) & 0xff);
@@ -93,21 +116,9 @@ void Step(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   buf.clear();
   for (int i = 0; i < argc; ++i) EncodeValue(argv[i], &buf);
   uint64_t hi = 0, lo = 0;
-  if (kind == RowHash::kXxh128) {
-    XXH128_hash_t h = XXH3_128bits(buf.data(), buf.size());
-    hi = h.high64;
-    lo = h.low64;
-  } else {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_DigestInit_ex(l->md_ctx, Sha256Md(), nullptr) != 1 ||
-        EVP_DigestUpdate(l->md_ctx, buf.data(), buf.size()) != 1 ||
-        EVP_DigestFinal_ex(l->md_ctx, md, &len) != 1) {
-      sqlite3_result_error(ctx, "ferry_sha256sum: SHA-256 failed", -1);
-      return;
-    }
-    for (int i = 0; i < 8; ++i) hi = (hi << 8) | md[i];
-    for (int i = 8; i < 16; ++i) lo = (lo << 8) | md[i];
+  if (!RowHashLanes(buf, kind == RowHash::kSha256 ? l->md_ctx : nullptr, &hi, &lo)) {
+    sqlite3_result_error(ctx, "ferry_sha256sum: SHA-256 failed", -1);
+    return;
   }
   l->hi += hi;
   l->lo += lo;
@@ -144,9 +155,10 @@ void Add(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   auto* r = static_cast<Running*>(sqlite3_user_data(ctx));
   r->buf.clear();
   for (int i = 0; i < argc; ++i) EncodeValue(argv[i], &r->buf);
-  XXH128_hash_t h = XXH3_128bits(r->buf.data(), r->buf.size());
-  r->hi += h.high64;
-  r->lo += h.low64;
+  uint64_t hi = 0, lo = 0;
+  RowHashLanes(r->buf, nullptr, &hi, &lo);
+  r->hi += hi;
+  r->lo += lo;
   r->bytes += static_cast<int64_t>(r->buf.size());
   ++r->rows;
   sqlite3_result_int(ctx, 1);

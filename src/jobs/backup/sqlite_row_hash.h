@@ -16,6 +16,9 @@
 // Thread-safety: per connection, as SQLite itself.
 #pragma once
 
+#include <openssl/evp.h>
+
+#include <cstdint>
 #include <string_view>
 
 namespace ferry {
@@ -34,6 +37,12 @@ inline constexpr std::string_view kSqliteRowXxh128Function = "ferry_xxh128sum";
 //   SELECT ferry_xxh128_take();   -- "<32 hex>:<bytes>:<rows>", and reset
 inline constexpr std::string_view kSqliteRowXxh128Add = "ferry_xxh128_add";
 inline constexpr std::string_view kSqliteRowXxh128Take = "ferry_xxh128_take";
+
+// One encoded row's 128-bit hash as two 64-bit lanes (XXH3-128, or the first
+// 16 bytes of SHA-256 big-endian when `sha256_ctx` is given): the one
+// definition the in-engine functions and table_checksum.cc's streaming
+// fallback both sum, so they agree. False when OpenSSL fails.
+bool RowHashLanes(std::string_view encoded, EVP_MD_CTX* sha256_ctx, uint64_t* hi, uint64_t* lo);
 
 // True when the auto-extension registration succeeded (connections opened
 // from now on have the function).

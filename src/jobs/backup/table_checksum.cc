@@ -9,10 +9,6 @@
 
 #include "jobs/backup/sqlite_row_hash.h"
 
-// Header-only (inlined): no library to link.
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 namespace ferry {
 namespace {
 
@@ -74,19 +70,7 @@ class RowHasher {
     buf_.clear();
     for (size_t i = first; i < row.size(); ++i) Encode(row[i], &buf_);
     uint64_t hi = 0, lo = 0;
-    if (hash_ == SqliteHash::kXxh128) {
-      XXH128_hash_t h = XXH3_128bits(buf_.data(), buf_.size());
-      hi = h.high64;
-      lo = h.low64;
-    } else {
-      unsigned char md[EVP_MAX_MD_SIZE];
-      unsigned int len = 0;
-      EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
-      EVP_DigestUpdate(ctx_.get(), buf_.data(), buf_.size());
-      EVP_DigestFinal_ex(ctx_.get(), md, &len);
-      for (int i = 0; i < 8; ++i) hi = (hi << 8) | md[i];
-      for (int i = 8; i < 16; ++i) lo = (lo << 8) | md[i];
-    }
+    RowHashLanes(buf_, hash_ == SqliteHash::kSha256 ? ctx_.get() : nullptr, &hi, &lo);
     hi_ += hi;
     lo_ += lo;
     ++rows_;
