@@ -11,6 +11,7 @@
 #include "jobs/backup/archiver.h"
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_catalog.h"
+#include "jobs/backup/staging_dir.h"
 
 #ifndef FERRY_VERSION
 #define FERRY_VERSION "0.0.0"
@@ -31,38 +32,9 @@ std::string DatabaseName(const Database& db) {
   return clean.empty() ? "db" : clean;
 }
 
-// A private directory for one job's files; removed by ~Staging.
-class Staging {
- public:
-  Staging(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
-  ~Staging() { Remove(); }
-  // Makes a directory of its own: a name already taken (the leftover of a
-  // killed run, or another process that drew the same random suffix) gets
-  // a counter appended, so two jobs never share or reuse one.
-  Status Create() {
-    size_t slash = path_.rfind('/');
-    if (slash != std::string::npos) FERRY_RETURN_IF_ERROR(env_->CreateDirs(path_.substr(0, slash)));
-    const std::string base = path_;
-    for (int i = 1; ::mkdir(path_.c_str(), 0700) != 0; ++i) {
-      if (errno != EEXIST || i > 1000)
-        return IOError(path_ + ": cannot create directory: " + std::strerror(errno));
-      path_ = base + "." + std::to_string(i);
-    }
-    ::chmod(path_.c_str(), 0700);
-    return Status::OK();
-  }
-  void Remove() {
-    auto entries = env_->ListDir(path_);
-    if (!entries.ok()) return;
-    for (const auto& e : *entries) (void)env_->RemoveFile(path_ + "/" + e.name);
-    ::rmdir(path_.c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  Env* env_;
-  std::string path_;
-};
+// A private, locked directory for one job's files (staging_dir.h: a later
+// `backup cleanup` can tell a killed job's leftover from a live one).
+using Staging = StagingDir;
 
 }  // namespace
 

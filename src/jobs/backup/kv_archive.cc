@@ -11,6 +11,7 @@
 #include "jobs/backup/archive_manifest.h"
 #include "jobs/backup/archiver.h"
 #include "jobs/backup/backup_catalog.h"
+#include "jobs/backup/staging_dir.h"
 #include "jobs/copy/copy_endpoint.h"
 #include "kv/kv_store.h"
 
@@ -144,9 +145,8 @@ Status CheckpointAndPack(std::unique_ptr<KvStore> store, Env* env, const Archive
                          const std::string& engine, int64_t now, BackupInfo* out) {
   BackupInfo& b = *out;
   const std::string name = b.source;
-  ScratchDir staging(opts.dir + "/.ferry-staging-kv-" + std::to_string(env->Random64() % 1000000));
-  FERRY_RETURN_IF_ERROR(env->CreateDirs(staging.path()));
-  ::chmod(staging.path().c_str(), 0700);
+  StagingDir staging(env, opts.dir + "/.ferry-staging-kv-" + std::to_string(env->Random64() % 1000000));
+  FERRY_RETURN_IF_ERROR(staging.Create());  // locked: `backup cleanup` leaves it alone
   const std::string cp = staging.path() + "/checkpoint";  // must not exist yet
   // This process holds the store (RocksDB's LOCK): nobody writes between the
   // count and the checkpoint, so the manifest's counts are the checkpoint's.
@@ -200,8 +200,9 @@ Result<ArchiveVerifyReport> VerifyKvArchive(const std::string& path, Env* env, V
   r.table_rows = m.tables;
   if (depth != VerifyDepth::kDeep) return r;
   std::string dir = fs::path(path).parent_path().string();
-  ScratchDir scratch((dir.empty() ? "." : dir) + "/.ferry-verify-kv-" +
-                     std::to_string(env->Random64() % 1000000));
+  StagingDir scratch(env, (dir.empty() ? "." : dir) + "/.ferry-verify-kv-" +
+                              std::to_string(env->Random64() % 1000000));
+  FERRY_RETURN_IF_ERROR(scratch.Create());
   FERRY_RETURN_IF_ERROR(ExtractAndCount(path, scratch.path(), m, env).status());
   r.test_restored = true;
   return r;
