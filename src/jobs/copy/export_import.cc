@@ -16,6 +16,7 @@
 #include "jobs/copy/duckdb_parquet.h"
 #include "jobs/copy/keyset_reader.h"
 #include "jobs/copy/postgres_csv_export.h"
+#include "jobs/copy/postgres_csv_import.h"
 #include "jobs/copy/schema_reader.h"
 #include "jobs/copy/table_writer.h"
 #include "jobs/copy/type_mapper.h"
@@ -231,6 +232,10 @@ Result<ImportReport> ImportTable(Database* db, const ImportOptions& o, Env* env,
   std::ifstream in(o.in, std::ios::binary);
   if (!in) return IOError("cannot read " + o.in + ": " + std::strerror(errno));
   if (db->dialect() == Dialect::kPostgres) FERRY_RETURN_IF_ERROR(db->Exec("SET TimeZone = 'UTC'"));
+  if (o.format == FileFormat::kCsv && o.server_copy) {
+    FERRY_ASSIGN_OR_RETURN(std::optional<ImportReport> fast, ServerCsvImport(db, o, s, env, logger));
+    if (fast) return *fast;
+  }
 
   ImportReport rep;
   rep.dry_run = o.dry_run;

@@ -72,6 +72,10 @@ struct ImportOptions {
   bool dry_run = false;
   bool skip_bad = false;
   std::string reject_file;  // required with skip_bad
+  // CSV into PostgreSQL: checked records go to the server's COPY ... (FORMAT
+  // csv) as spelled in the file (postgres_csv_import.h). false forces the
+  // Value path (the test comparing the two paths' rows).
+  bool server_copy = true;
 };
 
 struct ImportReport {
@@ -79,6 +83,7 @@ struct ImportReport {
   int64_t rejected = 0;  // written to the reject file
   double seconds = 0;
   bool dry_run = false;
+  bool server_copy = false;  // the records went to the server's CSV COPY
 };
 
 Result<ImportReport> ImportTable(Database* db, const ImportOptions& options, Env* env,

@@ -208,5 +208,121 @@ TEST_F(ExportImport, ServerCopyCsvIsByteIdenticalToTheValuePath) {
   }
 }
 
+// The CSV import into PostgreSQL goes through the server's CSV COPY
+// (postgres_csv_import.h). A value only the server rejects (a bad date) must
+// name the file's line even after multi-line, blank, CRLF and set-aside
+// records, whichever record of which COPY batch it falls in.
+TEST_F(ExportImport, ServerCsvImportNamesTheFileLineOfAValueTheServerRejects) {
+  auto pg = OpenDatabase(pg_->url(), Env::Default());
+  ASSERT_TRUE((*pg)->Exec("CREATE TABLE people (id int PRIMARY KEY, name text, born date)").ok());
+  std::string file = dir_.File("people.csv");
+  {
+    std::ofstream f(file, std::ios::binary);
+    f << "id,name,born\n"                       // 1
+         "1,\"multi\nline\r\nname\",2000-01-01\n"  // 2-4
+         "\n"                                   // 5: blank
+         "2,Bob,1999-12-31\r\n"                 // 6
+         "3,x,2001-02-03,extra\n"               // 7: set aside (--skip-bad)
+         "4,\"two\nlines\",2002-02-02\n"        // 8-9
+         "5,\"E\nve\",not-a-date\n"             // 10-11: the server rejects it
+         "6,Fay,2003-03-03\n";                  // 12
+  }
+  for (std::string batch : {"10000", "1", "2", "3"}) {
+    SCOPED_TRACE("batch " + batch);
+    auto r = RunFerry({"import", "--db", pg_->url(), "--table", "people", "--in", file, "--batch",
+                       batch, "--skip-bad", "--reject-file", dir_.File("rej.csv")});
+    EXPECT_NE(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("people.csv:10: postgres: invalid input syntax for type date"),
+              std::string::npos) << r.err;
+    EXPECT_EQ(CountRows(pg->get(), "people"), 0);
+  }
+  // The same file without the bad date imports (the multi-line names intact).
+  std::string text = ReadFileText(file);
+  text.replace(text.find("not-a-date"), 10, "2004-04-04");
+  { std::ofstream(file, std::ios::binary) << text; }
+  ImportOptions o;
+  o.table = "people";
+  o.in = file;
+  o.batch = 2;
+  o.skip_bad = true;
+  o.reject_file = dir_.File("rej.csv");
+  auto rep = ImportTable(pg->get(), o, Env::Default(), nullptr);
+  ASSERT_TRUE(rep.ok()) << rep.status().message();
+  EXPECT_TRUE(rep->server_copy);
+  EXPECT_EQ(rep->rows, 5);
+  EXPECT_EQ(rep->rejected, 1);
+  EXPECT_EQ(ReadFileText(dir_.File("rej.csv")), "id,name,born\n3,x,2001-02-03,extra\n");
+  auto name = (*pg)->Query("SELECT name FROM people WHERE id = 1", {});
+  ASSERT_TRUE(name.ok());
+  EXPECT_EQ(*name->GetText(0, 0), "multi\nline\r\nname");
+}
+
+// The server-COPY import and the Value path store identical rows for every
+// spelling ferry accepts: reals PostgreSQL spells differently (nan, -inf, +3,
+// float4 rounding), blobs as \x hex or raw bytes, booleans and integers in
+// all accepted forms, quotes inside unquoted fields, a CR as data, NULL vs
+// '', and a one-column table holding \. (COPY's end-of-data marker).
+TEST_F(ExportImport, ServerCsvImportStoresWhatTheValuePathStores) {
+  auto pg = OpenDatabase(pg_->url(), Env::Default());
+  ASSERT_TRUE(pg.ok());
+  Database* db = pg->get();
+  const std::string shape =
+      " (id bigint PRIMARY KEY, i int, s smallint, r double precision, f real, t text, "
+      "b bytea, flag boolean, ts timestamp, tstz timestamptz, j jsonb, n numeric(30,10))";
+  ASSERT_TRUE(db->Exec("CREATE TABLE v" + shape).ok());
+  ASSERT_TRUE(db->Exec("CREATE TABLE c" + shape).ok());
+  ASSERT_TRUE(db->Exec("CREATE TABLE v1 (t text)").ok());
+  ASSERT_TRUE(db->Exec("CREATE TABLE c1 (t text)").ok());
+  const std::string file = dir_.File("e.csv");
+  {
+    std::ofstream f(file, std::ios::binary);
+    f << "id,i,s,r,f,t,b,flag,ts,tstz,j,n\r\n"
+         "1,0,0,0,0,\"\",\\x,false,2024-01-02 03:04:05,2024-01-02 03:04:05+05:30,{},0\r\n"
+         "2, 42 ,+7,1.50,0.1,ab\"c,raw bytes,yes,1970-01-01,1999-12-31 23:59:59.999999-08,"
+         "\"{\"\"a\"\": [1, \"\"x,y\"\"]}\",-12345678901234567890.0123456789\r\n"
+         "3,-0,-32768,nan,16777217,a\rb,\\x00FF10,OFF,,,null,\r\n"
+         "4,2147483647,32767,-inf,3.4028235e38,\"multi\r\nline, \"\"q\"\"\",\"\",T,,,\"\"\"s\"\"\",1\r\n"
+         "5,,,+3,-Infinity,\\.,\\,1,,,,\r\n"
+         "6,1,1, 2.5e-3 ,1e-30,NULL,\"\\x\",0,,,,\r\n"
+         "7,1,1,1.2345678901234568e20,-0,\"\",,on,,,,\r\n";
+  }
+  const std::string one = dir_.File("one.csv");
+  { std::ofstream(one, std::ios::binary) << "t\r\n\\.\r\n\"\\.\"\r\n\"\"\r\n\r\nx\r\n"; }
+  for (int server = 0; server < 2; ++server) {
+    for (const auto& [table, in] : {std::pair<std::string, std::string>{"e", file}, {"1", one}}) {
+      ImportOptions o;
+      o.table = (server ? "c" : "v") + std::string(table == "e" ? "" : "1");
+      o.in = in;
+      o.batch = 3;
+      o.server_copy = server == 1;
+      auto rep = ImportTable(db, o, Env::Default(), nullptr);
+      ASSERT_TRUE(rep.ok()) << o.table << ": " << rep.status().message();
+      EXPECT_EQ(rep->server_copy, server == 1);
+      EXPECT_EQ(rep->rows, table == "e" ? 7 : 5) << o.table;
+    }
+  }
+  auto rows_of = [&](const std::string& table) {
+    std::vector<std::string> out;
+    auto r = db->Query("SELECT x::text FROM " + table + " x", {});
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    if (r.ok())
+      for (size_t i = 0; i < r->rows.size(); ++i) out.push_back(r->GetText(i, 0).value_or("?"));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto value_rows = rows_of("v");
+  ASSERT_EQ(value_rows.size(), 7u);
+  EXPECT_EQ(value_rows, rows_of("c"));
+  auto value_one = rows_of("v1");
+  EXPECT_EQ(value_one, rows_of("c1"));
+  EXPECT_EQ(value_one, (std::vector<std::string>{"(\"\")", "(\"\\\\.\")", "(\"\\\\.\")", "()", "(x)"}));
+  // The spellings PostgreSQL would read differently were re-spelled, not passed on.
+  auto blob = db->Query("SELECT encode(b, 'hex'), r::text, f::text FROM c WHERE id = 2", {});
+  ASSERT_TRUE(blob.ok());
+  EXPECT_EQ(*blob->GetText(0, 0), "726177206279746573");  // "raw bytes"
+  EXPECT_EQ(*blob->GetText(0, 1), "1.5");
+  EXPECT_EQ(*blob->GetText(0, 2), "0.1");
+}
+
 }  // namespace
 }  // namespace ferry::testing
