@@ -13,6 +13,7 @@
 #include "db/transaction.h"
 #include "jobs/copy/canonical.h"
 #include "jobs/copy/csv.h"
+#include "jobs/copy/csv_scanner.h"
 #include "jobs/copy/duckdb_parquet.h"
 #include "jobs/copy/keyset_reader.h"
 #include "jobs/copy/postgres_csv_export.h"
@@ -71,7 +72,7 @@ nlohmann::json JsonValue(const ColumnSchema& c, const Value& v) {
 
 // Converts one field of a file into a Value for column c; InvalidArgument
 // (without position; the caller adds it) when it does not parse.
-Result<Value> FieldValue(const ColumnSchema& c, const std::string& text, Dialect target) {
+Result<Value> FieldValue(const ColumnSchema& c, std::string text, Dialect target) {
   switch (c.type) {
     case LogicalType::kBlob: {
       if (StartsWith(text, "\\x")) {
@@ -79,7 +80,7 @@ Result<Value> FieldValue(const ColumnSchema& c, const std::string& text, Dialect
         if (!b) return InvalidArgument("column " + c.name + ": bad hex in a \\x blob");
         return Value(Blob{*b});
       }
-      return Value(Blob{text});
+      return Value(Blob{std::move(text)});
     }
     case LogicalType::kInteger:
     case LogicalType::kBoolean:
@@ -93,7 +94,7 @@ Result<Value> FieldValue(const ColumnSchema& c, const std::string& text, Dialect
       return v;
     }
     default:
-      return Value(text);
+      return Value(std::move(text));
   }
 }
 
@@ -242,22 +243,22 @@ Result<ImportReport> ImportTable(Database* db, const ImportOptions& o, Env* env,
   std::string rejects;
   std::vector<int> col_of;  // file field i -> table column
   std::vector<std::string> names;
-  CsvReader csv(&in);
+  CsvScanner csv(&in);  // a view per field: no string per field until its Value
 
   if (o.format == FileFormat::kCsv) {
-    std::vector<CsvField> header;
-    auto got = csv.Next(&header);
+    auto got = csv.Next();
     if (!got.ok()) return got.status().WithContext(o.in);
     if (!*got) return InvalidArgument(o.in + ": empty file (a CSV import needs a header line)");
-    for (const auto& h : header) {
-      int idx = h ? s.ColumnIndex(*h) : -1;
+    for (const auto& h : csv.fields()) {
+      const std::string name(h.text);
+      int idx = h.null ? -1 : s.ColumnIndex(name);
       if (idx < 0)
-        return InvalidArgument(o.in + ":1: header names column \"" + h.value_or("") +
+        return InvalidArgument(o.in + ":1: header names column \"" + name +
                                "\", which table " + o.table + " does not have");
       col_of.push_back(idx);
-      names.push_back(*h);
+      names.push_back(name);
     }
-    rejects = csv.raw() + "\n";
+    rejects = std::string(csv.raw()) + "\n";
   } else {
     names = s.ColumnNames();
     for (size_t i = 0; i < names.size(); ++i) col_of.push_back(static_cast<int>(i));
@@ -277,13 +278,14 @@ Result<ImportReport> ImportTable(Database* db, const ImportOptions& o, Env* env,
     batch.clear();
     return Status::OK();
   };
-  auto bad = [&](int64_t line, const std::string& raw, const Status& why) -> Status {
+  auto bad = [&](int64_t line, std::string_view raw, const Status& why) -> Status {
     Status st = InvalidArgument(o.in + ":" + std::to_string(line) + ": " + why.message() +
                                 (o.skip_bad ? "" : " (nothing imported; --skip-bad "
                                                    "--reject-file F sets bad records aside)"));
     if (!o.skip_bad) return st;
     if (logger) logger->Warn("rejected record", {{"error", st.message()}});
-    rejects += raw + "\n";
+    rejects.append(raw);
+    rejects.push_back('\n');
     ++rep.rejected;
     return Status::OK();
   };
@@ -294,25 +296,25 @@ Result<ImportReport> ImportTable(Database* db, const ImportOptions& o, Env* env,
     std::vector<Value> row;
     Status row_error;
     int64_t at = 0;
-    std::string raw;
+    std::string_view raw;  // the record as in the file, for the reject file
     if (o.format == FileFormat::kCsv) {
-      std::vector<CsvField> fields;
-      auto got = csv.Next(&fields);
+      auto got = csv.Next();
       if (!got.ok()) return got.status().WithContext(o.in);
       if (!*got) break;
       at = csv.record_line();
       raw = csv.raw();
-      if (fields.size() == 1 && !fields[0] && raw.empty()) continue;  // blank line
+      const auto& fields = csv.fields();
+      if (fields.size() == 1 && fields[0].null && raw.empty()) continue;  // blank line
       if (fields.size() != cols.size()) {
         row_error = InvalidArgument("expected " + std::to_string(cols.size()) + " fields, found " +
                                     std::to_string(fields.size()));
       } else {
         for (size_t i = 0; i < fields.size() && row_error.ok(); ++i) {
-          if (!fields[i]) {
+          if (fields[i].null) {
             row.emplace_back(std::monostate{});
             continue;
           }
-          auto v = FieldValue(*cols[i], *fields[i], db->dialect());
+          auto v = FieldValue(*cols[i], std::string(fields[i].text), db->dialect());
           if (!v.ok()) row_error = v.status();
           else row.push_back(std::move(v).value());
         }
