@@ -104,6 +104,37 @@ void PrintInfo(std::ostream& out, const BackupInfo& b, const char* verb) {
   for (const auto& n : b.notes) out << "  " << n << "\n";
 }
 
+// What a killed job left behind (staging_dir.h), one line each.
+nlohmann::json LeftoversJson(const std::vector<StagingLeftover>& ls) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& l : ls)
+    a.push_back({{"path", l.path},
+                 {"kind", l.is_dir ? "staging directory" : "partial archive"},
+                 {"bytes", l.bytes},
+                 {"live", l.live},
+                 {"removed", l.removed}});
+  return a;
+}
+
+void PrintLeftovers(std::ostream& out, const std::vector<StagingLeftover>& ls, bool dry_run) {
+  int gone = 0, live = 0;
+  for (const auto& l : ls) {
+    const std::string what = std::string(l.is_dir ? "staging directory" : "partial archive") +
+                             ", " + HumanBytes(l.bytes);
+    if (l.live) {
+      ++live;
+      out << "kept " << l.path << " (" << what << "; in use by a running ferry)\n";
+    } else {
+      ++gone;
+      out << (dry_run ? "would remove leftover " : "removed leftover ") << l.path << " (" << what
+          << "; left by a job that is no longer running)\n";
+    }
+  }
+  if (!ls.empty())
+    out << gone << " leftover(s) " << (dry_run ? "would be removed" : "removed") << ", " << live
+        << " in use\n";
+}
+
 Result<std::unique_ptr<Database>> Open(CommandContext& ctx) {
   if (ctx.opts.db_url.empty())
     return InvalidArgument("no database: give --db URL, FERRY_DATABASE_URL or database_url");
@@ -302,11 +333,19 @@ int RunCleanup(CommandContext& ctx, const BackupFlags& f) {
   p.keep_monthly = static_cast<int>(ConfigInt(ctx, "keep_monthly", 0));
   auto plan = CleanupBackups(db->get(), ctx.env, p, f.dry_run);
   if (!plan.ok()) return ReportError(ctx, plan.status());
+  // Then what killed jobs left behind; a live job's files are never touched.
+  auto leftovers = CleanLeftovers(db->get(), ctx.env, ArchiveDir(ctx, f),
+                                  f.dry_run ? LeftoverAction::kList : LeftoverAction::kRemove);
+  if (!leftovers.ok()) return ReportError(ctx, leftovers.status());
   if (ctx.opts.json()) {
     nlohmann::json rm = nlohmann::json::array(), keep = nlohmann::json::array();
     for (const auto& d : *plan)
       (d.remove ? rm : keep).push_back({{"name", d.backup.name}, {"reason", d.reason}});
-    return Emit(ctx, {{"ok", true}, {"dry_run", f.dry_run}, {"removed", rm}, {"kept", keep}});
+    return Emit(ctx, {{"ok", true},
+                      {"dry_run", f.dry_run},
+                      {"removed", rm},
+                      {"kept", keep},
+                      {"leftovers", LeftoversJson(*leftovers)}});
   }
   int n = 0;
   for (const auto& d : *plan) {
@@ -317,6 +356,7 @@ int RunCleanup(CommandContext& ctx, const BackupFlags& f) {
   }
   *ctx.out << n << " backup(s) " << (f.dry_run ? "would be removed" : "removed") << ", "
            << plan->size() - n << " kept\n";
+  PrintLeftovers(*ctx.out, *leftovers, f.dry_run);
   return kExitOk;
 }
 
@@ -334,9 +374,11 @@ int RunStatus(CommandContext& ctx, const BackupFlags& f) {
     bytes += b.size_bytes;
     if (b.state == BackupState::kVerified && (!newest || b.created_at > newest->created_at)) newest = &b;
   }
+  auto leftovers = CleanLeftovers(db->get(), ctx.env, ArchiveDir(ctx, f), LeftoverAction::kList);
+  if (!leftovers.ok()) return ReportError(ctx, leftovers.status());
   if (ctx.opts.json()) {
     nlohmann::json j = {{"ok", true}, {"total", all->size()}, {"by_status", by_status},
-                        {"size_bytes", bytes}};
+                        {"size_bytes", bytes}, {"leftovers", LeftoversJson(*leftovers)}};
     if (newest) j["newest_verified"] = ToJson(*newest, now);
     return Emit(ctx, j);
   }
@@ -344,6 +386,18 @@ int RunStatus(CommandContext& ctx, const BackupFlags& f) {
   for (const auto& [s, n] : by_status) *ctx.out << "  " << std::left << std::setw(15) << s << n << "\n";
   *ctx.out << "newest verified: "
            << (newest ? newest->name + " (" + IsoUtc(newest->created_at) + ")" : "none") << "\n";
+  if (!leftovers->empty()) {
+    int64_t left_bytes = 0;
+    int dead = 0;
+    for (const auto& l : *leftovers) {
+      left_bytes += l.bytes;
+      dead += l.live ? 0 : 1;
+    }
+    *ctx.out << "leftovers:       " << leftovers->size() << " (" << HumanBytes(left_bytes) << "; "
+             << dead << " from jobs no longer running: `ferry backup cleanup` removes them)\n";
+    for (const auto& l : *leftovers)
+      *ctx.out << "  " << l.path << (l.live ? " (in use)" : "") << "\n";
+  }
   return kExitOk;
 }
 
@@ -458,7 +512,7 @@ void AddBackupCommand(CLI::App& app, CommandRunner* run) {
   extend->add_option("--dir", f->dir, "Key-value stores: the archive directory holding the catalog");
   extend->callback([run, f] { *run = [f](CommandContext& ctx) { return RunExtend(ctx, *f); }; });
 
-  auto* cleanup = sub->add_subcommand("cleanup", "Remove expired backups per the [backup] policy");
+  auto* cleanup = sub->add_subcommand("cleanup", "Remove expired backups per the [backup] policy, and what killed jobs left behind");
   cleanup->add_flag("--dry-run", f->dry_run, "Only print what would be removed");
   cleanup->add_option("--dir", f->dir, "Key-value stores: the archive directory holding the catalog");
   cleanup->callback([run, f] { *run = [f](CommandContext& ctx) { return RunCleanup(ctx, *f); }; });

@@ -1,11 +1,14 @@
 #include "jobs/backup/backup_manager.h"
 
+#include <sys/stat.h>
+
+#include <set>
+#include <utility>
+
 #include "db/transaction.h"
 #include "jobs/backup/backup_catalog.h"
 
 namespace ferry {
-namespace {
-}  // namespace
 
 std::string BackupStatusLabel(const BackupInfo& b, int64_t now) {
   if (b.state == BackupState::kPending) return "PENDING";
@@ -74,6 +77,29 @@ Result<BackupInfo> FindBackupAt(Database* db, int64_t at, const std::string& tab
   }
   if (!best) return NotFound("no verified backup was created at or before " + IsoUtc(at));
   return *best;
+}
+
+Result<std::vector<StagingLeftover>> CleanLeftovers(Database* db, Env* env,
+                                                    const std::string& archive_dir,
+                                                    LeftoverAction action) {
+  std::vector<std::string> dirs;
+  if (!archive_dir.empty()) dirs.push_back(archive_dir);
+  FERRY_ASSIGN_OR_RETURN(auto all, ListBackups(db));
+  for (const auto& b : all) {
+    if (b.kind != BackupKind::kArchive || b.location.empty()) continue;
+    const size_t slash = b.location.rfind('/');
+    dirs.push_back(slash == std::string::npos ? "." : b.location.substr(0, slash));
+  }
+  // One visit per folder however it is spelled (backups, ./backups, /abs/backups).
+  std::set<std::pair<dev_t, ino_t>> seen;
+  std::vector<StagingLeftover> out;
+  for (const auto& d : dirs) {
+    struct stat st {};
+    if (::stat(d.c_str(), &st) != 0 || !seen.insert({st.st_dev, st.st_ino}).second) continue;
+    FERRY_ASSIGN_OR_RETURN(auto found, CleanStagingLeftovers(env, d, action));
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
 }
 
 }  // namespace ferry

@@ -9,6 +9,7 @@
 
 #include "jobs/backup/backup.h"
 #include "jobs/backup/retention.h"
+#include "jobs/backup/staging_dir.h"
 
 namespace ferry {
 
@@ -30,5 +31,12 @@ Result<std::vector<RetentionDecision>> CleanupBackups(Database* db, Env* env,
 // The newest verified backup created at or before `at` (optionally only for
 // `table`); NotFound when there is none.
 Result<BackupInfo> FindBackupAt(Database* db, int64_t at, const std::string& table);
+
+// Staging directories and `.partial` files killed jobs left in `archive_dir`
+// and in every folder holding a cataloged archive (staging_dir.h); with
+// kRemove the ones no live process owns are removed.
+Result<std::vector<StagingLeftover>> CleanLeftovers(Database* db, Env* env,
+                                                    const std::string& archive_dir,
+                                                    LeftoverAction action);
 
 }  // namespace ferry

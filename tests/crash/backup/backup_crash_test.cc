@@ -72,6 +72,22 @@ class BackupCrashTest : public ::testing::Test {
     }
   }
 
+  // The killed jobs are gone, so whatever they left (staging directories,
+  // `.partial` archives) has no live owner: cleanup removes all of it.
+  void CheckCleanupRemovesEveryLeftover() {
+    auto db = OpenDatabase(url_, Env::Default());
+    ASSERT_TRUE(db.ok());
+    auto left = CleanLeftovers(db->get(), Env::Default(), dir_ / "backups", LeftoverAction::kRemove);
+    ASSERT_TRUE(left.ok()) << left.status().ToString();
+    for (const auto& l : *left) EXPECT_TRUE(l.removed && !l.live) << l.path;
+    if (!std::filesystem::exists(dir_ / "backups")) return;  // every kill came before it
+    for (const auto& e : std::filesystem::directory_iterator(dir_ / "backups")) {
+      const std::string n = e.path().filename().string();
+      EXPECT_NE(n.rfind(".ferry-", 0), 0u) << n << " left behind";
+      EXPECT_FALSE(n.size() > 8 && n.substr(n.size() - 8) == ".partial") << n << " left behind";
+    }
+  }
+
   testing::TempDir dir_;
   std::string url_;
 };
@@ -92,6 +108,7 @@ TEST_F(BackupCrashTest, KillDuringCreate) {
     CheckListedBackupsAreGood();
   }
   EXPECT_GT(landed, 0) << "no kill landed mid-work; the test proved nothing";
+  CheckCleanupRemovesEveryLeftover();
 }
 
 TEST_F(BackupCrashTest, KillDuringRestoreLeavesAUsableDatabase) {
@@ -128,6 +145,7 @@ TEST_F(BackupCrashTest, KillDuringRestoreLeavesAUsableDatabase) {
     }
   }
   EXPECT_GT(landed, 0);
+  CheckCleanupRemovesEveryLeftover();
 }
 
 }  // namespace

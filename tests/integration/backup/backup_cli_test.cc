@@ -6,6 +6,10 @@
 // The backups' ages are set by rewriting created_at/expires_at in
 // ferry_backups after the CLI made them: ferry has no fake clock, and a
 // test cannot wait days.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <ctime>
 #include <map>
 #include <set>
@@ -160,6 +164,76 @@ TEST_P(BackupCliTest, CleanupDryRunAndRestoreAtUnderRetentionPolicy) {
   RunResult method = Ferry({"backup", "create", "--archive", "--method", "rsync"});
   EXPECT_EQ(method.code, 10) << Describe(method);
   EXPECT_EQ(engine_->QueryInt("SELECT count(*) FROM chunks"), 2);
+}
+
+// What a killed create / verify --deep / restore leaves in the archive
+// directory: its staging directory and a `.partial`. cleanup removes those
+// no live process owns, says so, and never touches one a running ferry holds
+// (the owner's flock on the directory, staging_dir.h; here the test holds it).
+TEST_P(BackupCliTest, CleanupRemovesLeftoversOfKilledJobsButNotOfLiveOnes) {
+  Exec("CREATE TABLE chunks (id INTEGER PRIMARY KEY, body TEXT)");
+  Exec("INSERT INTO chunks (id, body) VALUES (1, 'one')");
+  RunResult made = Ferry(CreateArgs());
+  ASSERT_EQ(made.code, 0) << Describe(made);
+  const std::string archive = Json(made)["backup"]["location"].get<std::string>();
+  const fs::path dir = cwd_ / "backups";
+  const fs::path dead_staging = dir / ".ferry-staging-77-123456";
+  const fs::path dead_verify = dir / ".ferry-verify-424242";
+  const fs::path live_restore = dir / ".ferry-restore-31337";
+  const fs::path partial = dir / "ferry-app-20261206T000000Z-77.tar.zst.partial";
+  for (const fs::path& d : {dead_staging, dead_verify, live_restore}) {
+    fs::create_directories(d / "sub");
+    WriteFile(d / "sub" / "data.bin", std::string(1000, 'x'));
+  }
+  WriteFile(partial, std::string(500, 'p'));
+  const fs::path unrelated = dir / "notes.partial";  // not an archive's: never ours
+  WriteFile(unrelated, "mine");
+  int live_fd = ::open(live_restore.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(live_fd, 0);
+  ASSERT_EQ(::flock(live_fd, LOCK_EX), 0);
+
+  RunResult dry = Ferry({"backup", "cleanup", "--dry-run"});
+  ASSERT_EQ(dry.code, 0) << Describe(dry);
+  const json dj = Json(dry);
+  std::map<std::string, json> seen;
+  for (const auto& l : dj["leftovers"]) seen[l["path"].get<std::string>()] = l;
+  ASSERT_EQ(seen.size(), 4u) << dry.out;
+  EXPECT_FALSE(seen[dead_staging.string()]["live"].get<bool>()) << dry.out;
+  EXPECT_FALSE(seen[dead_verify.string()]["live"].get<bool>()) << dry.out;
+  EXPECT_TRUE(seen[live_restore.string()]["live"].get<bool>()) << dry.out;
+  // A live job in the folder may be the one writing the .partial.
+  EXPECT_TRUE(seen[partial.string()]["live"].get<bool>()) << dry.out;
+  EXPECT_EQ(seen[dead_staging.string()]["bytes"].get<int64_t>(), 1000) << dry.out;
+  for (const fs::path& p : {dead_staging, dead_verify, live_restore, partial})
+    EXPECT_TRUE(fs::exists(p)) << p << ": a dry run removed it";
+  RunResult dry_text = Ferry({"backup", "cleanup", "--dry-run"}, /*json_output=*/false);
+  ASSERT_EQ(dry_text.code, 0) << Describe(dry_text);
+  EXPECT_NE(dry_text.out.find("would remove leftover " + dead_staging.string()), std::string::npos)
+      << dry_text.out;
+  EXPECT_NE(dry_text.out.find("kept " + live_restore.string()), std::string::npos) << dry_text.out;
+
+  RunResult st = Ferry({"backup", "status"}, /*json_output=*/false);
+  ASSERT_EQ(st.code, 0) << Describe(st);
+  EXPECT_NE(st.out.find("leftovers:"), std::string::npos) << st.out;
+
+  RunResult clean = Ferry({"backup", "cleanup"}, /*json_output=*/false);
+  ASSERT_EQ(clean.code, 0) << Describe(clean);
+  EXPECT_NE(clean.out.find("removed leftover " + dead_staging.string()), std::string::npos)
+      << clean.out;
+  EXPECT_FALSE(fs::exists(dead_staging));
+  EXPECT_FALSE(fs::exists(dead_verify));
+  EXPECT_TRUE(fs::exists(live_restore / "sub" / "data.bin")) << "a live job's directory was removed";
+  EXPECT_TRUE(fs::exists(partial));
+
+  // The owner is gone (a kill drops the lock the same way): now it all goes.
+  ::close(live_fd);
+  RunResult again = Ferry({"backup", "cleanup"});
+  ASSERT_EQ(again.code, 0) << Describe(again);
+  EXPECT_FALSE(fs::exists(live_restore));
+  EXPECT_FALSE(fs::exists(partial));
+  EXPECT_TRUE(fs::exists(unrelated));
+  EXPECT_TRUE(fs::exists(archive)) << "the archive itself is not a leftover";
+  EXPECT_EQ(Json(Ferry({"backup", "status"})).value("leftovers", json::array()).size(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, BackupCliTest, ::testing::Values("sqlite", "postgres"));
