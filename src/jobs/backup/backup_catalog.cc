@@ -63,15 +63,19 @@ Result<BackupInfo> FromRow(const Rows& rows, size_t i) {
 
 }  // namespace
 
+std::string BackupCatalogDdl(Dialect dialect, const std::string& quoted_table) {
+  const char* name_type = dialect == Dialect::kMysql ? "VARCHAR(255)" : "TEXT";
+  return "CREATE TABLE IF NOT EXISTS " + quoted_table + " (id BIGINT PRIMARY KEY, name " +
+         name_type +
+         " NOT NULL UNIQUE, kind TEXT NOT NULL,"
+         " source_table TEXT, row_count BIGINT, checksum TEXT, ferry_version TEXT,"
+         " schema_version TEXT, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,"
+         " verified_at BIGINT, status TEXT NOT NULL, size BIGINT, location TEXT,"
+         " method TEXT, indexes INTEGER)";
+}
+
 Status BackupCatalog::Ensure() {
-  return db_
-      ->Exec("CREATE TABLE IF NOT EXISTS " + Table() +
-             " (id BIGINT PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
-             " source_table TEXT, row_count BIGINT, checksum TEXT, ferry_version TEXT,"
-             " schema_version TEXT, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,"
-             " verified_at BIGINT, status TEXT NOT NULL, size BIGINT, location TEXT,"
-             " method TEXT, indexes INTEGER)")
-      .WithContext("creating ferry_backups");
+  return db_->Exec(BackupCatalogDdl(db_->dialect(), Table())).WithContext("creating ferry_backups");
 }
 
 Result<int64_t> BackupCatalog::NextId() {

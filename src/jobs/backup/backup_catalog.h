@@ -1,6 +1,6 @@
 // BackupCatalog: the table `ferry_backups`, one row per backup.
 //
-//   id BIGINT PRIMARY KEY, name TEXT UNIQUE, kind TEXT (snapshot|archive),
+//   id BIGINT PRIMARY KEY, name TEXT UNIQUE (VARCHAR(255) on MySQL), kind TEXT (snapshot|archive),
 //   source_table TEXT, row_count BIGINT, checksum TEXT, ferry_version TEXT,
 //   schema_version TEXT, created_at/expires_at/verified_at BIGINT (unix s UTC),
 //   status TEXT (pending|verified|failed), size BIGINT, location TEXT,
@@ -20,6 +20,14 @@
 namespace ferry {
 
 inline constexpr std::string_view kBackupCatalogTable = "ferry_backups";
+
+// The CREATE TABLE IF NOT EXISTS for `dialect`. `name` is the key every
+// lookup uses; MySQL 8 refuses a TEXT key without a prefix length, so on
+// MySQL/MariaDB it is VARCHAR(255) (1,020 bytes in utf8mb4, inside InnoDB's
+// 3,072-byte key limit; ferry's names stay under ~130 characters). The
+// other engines keep the DDL existing catalogs were made with, and an
+// existing table is never altered.
+std::string BackupCatalogDdl(Dialect dialect, const std::string& quoted_table);
 
 class BackupCatalog {
  public:

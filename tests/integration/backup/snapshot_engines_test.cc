@@ -271,6 +271,58 @@ TEST_P(SnapshotEnginesTest, EmptyTable) {
   EXPECT_EQ(Count("empty"), 0);
 }
 
+// ferry_backups.name is the catalog's key on every engine: unique, and on
+// MySQL/MariaDB a VARCHAR (MySQL 8 refuses a TEXT key without a length).
+TEST_P(SnapshotEnginesTest, CatalogNameIsAPortableUniqueKey) {
+  BackupCatalog catalog(db_.get());
+  ASSERT_TRUE(catalog.Ensure().ok());
+  BackupInfo b;
+  b.id = 1;
+  b.name = "items_backup_20261206_000000";
+  b.kind = BackupKind::kSnapshot;
+  b.source = "items";
+  b.created_at = 1;
+  b.expires_at = 2;
+  b.state = BackupState::kVerified;
+  Status st = catalog.Insert(b);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  b.id = 2;
+  EXPECT_FALSE(catalog.Insert(b).ok()) << "a second row with the same name";
+  auto found = catalog.Find(b.name);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, 1);
+  if (std::string(GetParam().name) == "mysql") {
+    auto t = db_->Query(
+        "SELECT DATA_TYPE, CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS"
+        " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'ferry_backups' AND COLUMN_NAME = 'name'",
+        {});
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    ASSERT_EQ(t->size(), 1u);
+    EXPECT_EQ(t->GetText(0, 0).value_or(""), "varchar");
+    EXPECT_EQ(t->GetInt(0, 1).value_or(0), 255);
+  }
+}
+
+// A catalog made by an earlier ferry (name TEXT UNIQUE, which MariaDB,
+// SQLite, PostgreSQL and DuckDB accept) is left as it is and keeps working.
+TEST_P(SnapshotEnginesTest, AnExistingCatalogIsLeftAsItIs) {
+  ASSERT_TRUE(db_->Exec("CREATE TABLE " + Q("ferry_backups") +
+                        " (id BIGINT PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+                        " source_table TEXT, row_count BIGINT, checksum TEXT, ferry_version TEXT,"
+                        " schema_version TEXT, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,"
+                        " verified_at BIGINT, status TEXT NOT NULL, size BIGINT, location TEXT,"
+                        " method TEXT, indexes INTEGER)")
+                  .ok());
+  MakeTable("items", 20);
+  auto b = CreateVerifiedSnapshot(db_.get(), Env::Default(), "items");
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_TRUE(VerifySnapshot(db_.get(), Env::Default(), b->name).ok());
+  auto all = ListBackups(db_.get());
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->size(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, SnapshotEnginesTest, ::testing::ValuesIn(kEngines),
                          [](const ::testing::TestParamInfo<Engine>& i) {
                            return std::string(i.param.name);
