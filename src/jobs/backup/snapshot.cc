@@ -129,6 +129,14 @@ Result<bool> CreateCopyTable(Database* db, const std::string& source, const std:
 Result<std::string> InsertSelectSql(Database* db, const std::string& into,
                                     const std::string& from) {
   const std::string qi = db->QuoteIdentifier(into), qf = db->QuoteIdentifier(from);
+  if (db->dialect() == Dialect::kSqlite) {
+    // SQLite refuses values for generated columns (VIRTUAL: hidden 2,
+    // STORED: 3) too; `into` carries the same definitions, so they come
+    // back computed, and the checksums (which see them) still agree.
+    FERRY_ASSIGN_OR_RETURN(std::string list, SqliteStoredColumnList(db, into));
+    if (list.empty()) return "INSERT INTO " + qi + " SELECT * FROM " + qf;
+    return "INSERT INTO " + qi + " (" + list + ") SELECT " + list + " FROM " + qf;
+  }
   if (db->dialect() != Dialect::kMysql) return "INSERT INTO " + qi + " SELECT * FROM " + qf;
   // MySQL refuses values for generated columns; they are recomputed.
   FERRY_ASSIGN_OR_RETURN(

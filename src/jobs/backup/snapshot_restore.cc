@@ -129,7 +129,7 @@ Result<BackupInfo> RestorePostgresInPlace(Database* db, const BackupInfo& b, int
 // and is recreated empty from its own DDL, then filled.
 Result<BackupInfo> RestoreSqliteByRename(Database* db, const BackupInfo& b, int64_t now) {
   const std::string& live = b.source;
-  const std::string ql = db->QuoteIdentifier(live), qb = db->QuoteIdentifier(b.name);
+  const std::string ql = db->QuoteIdentifier(live);
   BackupInfo s;
   FERRY_ASSIGN_OR_RETURN(s.name, FreeTableName(db, live + "_backup_" + CompactUtc(now)));
   const std::string qs = db->QuoteIdentifier(s.name);
@@ -145,7 +145,8 @@ Result<BackupInfo> RestoreSqliteByRename(Database* db, const BackupInfo& b, int6
   for (const auto& [ix, sql] : ddl.indexes) FERRY_RETURN_IF_ERROR(db->Exec("DROP INDEX " + db->QuoteIdentifier(ix)));
   FERRY_RETURN_IF_ERROR(db->Exec(ddl.table_sql));
   for (const auto& [ix, sql] : ddl.indexes) FERRY_RETURN_IF_ERROR(db->Exec(sql));
-  FERRY_RETURN_IF_ERROR(db->Execute("INSERT INTO " + ql + " SELECT * FROM " + qb, {}).status());
+  FERRY_ASSIGN_OR_RETURN(std::string insert, InsertSelectSql(db, live, b.name));
+  FERRY_RETURN_IF_ERROR(db->Execute(insert, {}).status());
   return s;
 }
 
@@ -215,7 +216,7 @@ Status RecreateFromSnapshot(Database* db, const BackupInfo& b, bool created) {
                            CreateCopyTable(db, b.name, b.source, /*with_indexes=*/true));
     (void)with_ix;
   }
-  if (db->dialect() == Dialect::kMysql || db->dialect() == Dialect::kDuckdb) {
+  if (db->dialect() != Dialect::kPostgres) {
     FERRY_ASSIGN_OR_RETURN(std::string insert, InsertSelectSql(db, b.source, b.name));
     return db->Execute(insert, {}).status();
   }

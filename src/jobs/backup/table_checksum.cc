@@ -244,6 +244,22 @@ Result<TableChecksum> ComputeTableChecksum(Database* db, const std::string& tabl
   return r;
 }
 
+Result<std::string> SqliteStoredColumnList(Database* db, const std::string& table) {
+  FERRY_ASSIGN_OR_RETURN(Rows cols, db->Query("SELECT name, hidden FROM pragma_table_xinfo($1)"
+                                              " WHERE hidden IN (0, 2, 3) ORDER BY cid",
+                                              {table}));
+  std::string list;
+  bool generated = false;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (cols.GetInt(i, 1).value_or(0) != 0) {
+      generated = true;
+      continue;
+    }
+    list += (list.empty() ? "" : ", ") + db->QuoteIdentifier(cols.GetText(i, 0).value_or(""));
+  }
+  return generated ? list : std::string();
+}
+
 Result<TableChecksum> CopyTableHashingSource(Database* db, const std::string& source,
                                              const std::string& copy, int64_t* copied) {
   if (db->dialect() != Dialect::kSqlite || !SqliteRowHashRegistered())
@@ -257,9 +273,13 @@ Result<TableChecksum> CopyTableHashingSource(Database* db, const std::string& so
   for (size_t i = 0; i < cols.size(); ++i)
     args += (i ? ", " : "") + db->QuoteIdentifier(cols.GetText(i, 0).value_or(""));
   const std::string take = "SELECT " + std::string(kSqliteRowXxh128Take) + "()";
+  FERRY_ASSIGN_OR_RETURN(std::string stored, SqliteStoredColumnList(db, source));
+  const std::string into = stored.empty() ? "" : " (" + stored + ")";
+  const std::string what = stored.empty() ? "*" : stored;
   FERRY_RETURN_IF_ERROR(db->Query(take, {}).status());  // from zero
-  FERRY_ASSIGN_OR_RETURN(*copied, db->Execute("INSERT INTO " + db->QuoteIdentifier(copy) +
-                                                  " SELECT * FROM " + db->QuoteIdentifier(source) +
+  FERRY_ASSIGN_OR_RETURN(*copied, db->Execute("INSERT INTO " + db->QuoteIdentifier(copy) + into +
+                                                  " SELECT " + what + " FROM " +
+                                                  db->QuoteIdentifier(source) +
                                                   " WHERE " + std::string(kSqliteRowXxh128Add) +
                                                   "(" + args + ")",
                                               {}));
