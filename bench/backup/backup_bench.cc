@@ -15,16 +15,25 @@
 //   verify    VerifyArchive --deep (checksums + scratch restore)
 //   restore   RestoreArchive (safety archive + extract + load + counts)
 //   engine    sqlite3 .backup / pg_dump | pg_restore
-// and prints medians as Markdown rows: seconds, rows/s, MB/s (of table data).
+// and prints medians as Markdown rows: seconds, rows/s, MB/s (of table data)
+// and peak RSS. Peak RSS of a ferry step is this process's high-water mark
+// (VmHWM) over the step alone: reset before it through /proc/self/clear_refs
+// ("5", Linux >= 4.0) and read after it. It counts SQLite (in process) but
+// not the PostgreSQL server's backends, nor children ferry itself starts
+// (pg_dump with FERRY_BENCH_PG_METHOD=pg_dump). An engine tool run as a
+// child is measured by /usr/bin/time -f %M (the child and what it waits for).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "db/database.h"
 #include "jobs/backup/backup.h"
@@ -39,10 +48,29 @@ double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-double Time(const std::function<void()>& f) {
+// Peak RSS (KiB) of the child commands Shell() ran in the current step.
+int64_t g_child_peak_kb = 0;
+
+int64_t SelfPeakKb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6);
+  return 0;
+}
+
+// Times f; with `peak_kb`, also appends the step's peak RSS in KiB: the
+// child command's when the step ran one (an engine tool), else this
+// process's (high-water mark reset first, so it starts from the RSS the
+// bench already holds, printed as "baseline").
+double Time(const std::function<void()>& f, std::vector<int64_t>* peak_kb = nullptr) {
+  std::ofstream("/proc/self/clear_refs") << "5";
+  g_child_peak_kb = 0;
   auto t0 = std::chrono::steady_clock::now();
   f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (peak_kb) peak_kb->push_back(g_child_peak_kb > 0 ? g_child_peak_kb : SelfPeakKb());
+  return s;
 }
 
 void Check(const Status& st, const char* what) {
@@ -52,11 +80,22 @@ void Check(const Status& st, const char* what) {
   }
 }
 
+// Runs cmd under /usr/bin/time, keeping its peak RSS in g_child_peak_kb.
 void Shell(const std::string& cmd) {
-  if (std::system(cmd.c_str()) != 0) {
+  const std::string rss_file = std::filesystem::temp_directory_path() /
+                               ("backup_bench_rss." + std::to_string(::getpid()));
+  std::string quoted;
+  for (char c : cmd) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  const std::string timed = "/usr/bin/time -f %M -o " + rss_file + " sh -c '" + quoted + "'";
+  if (std::system(timed.c_str()) != 0) {
     std::cerr << "command failed: " << cmd << "\n";
     std::exit(1);
   }
+  std::ifstream in(rss_file);
+  int64_t kb = 0;
+  in >> kb;
+  g_child_peak_kb = std::max(g_child_peak_kb, kb);
+  std::filesystem::remove(rss_file);
 }
 
 }  // namespace
@@ -112,16 +151,20 @@ int main(int argc, char** argv) {
   }
   const double mb = bytes / 1e6;
   std::cerr << "generated " << rows << " rows, " << mb << " MB in " << gen << " s\n";
+  std::ofstream("/proc/self/clear_refs") << "5";
+  const double baseline_mb = SelfPeakKb() / 1024.0;
 
   std::vector<double> snap, ctas, ctas_verify, arch, verify, restore, eng_dump, eng_restore;
+  std::vector<int64_t> snap_kb, ctas_kb, ctas_verify_kb, arch_kb, verify_kb, restore_kb, eng_dump_kb,
+      eng_restore_kb;
   for (int i = 0; i < runs; ++i) {
     if (!archive_only) {
       SnapshotOptions so;
       so.name = "chunks_bench_snap";
-      snap.push_back(Time([&] { Check(CreateVerifiedSnapshot(db.get(), env, "chunks", so).status(), "snapshot"); }));
+      snap.push_back(Time([&] { Check(CreateVerifiedSnapshot(db.get(), env, "chunks", so).status(), "snapshot"); }, &snap_kb));
       Check(db->Exec("DROP TABLE chunks_bench_snap"), "drop");
       Check(BackupCatalog(db.get()).Remove("chunks_bench_snap"), "uncatalog");
-      ctas.push_back(Time([&] { Check(db->Exec("CREATE TABLE chunks_ctas AS SELECT * FROM chunks"), "ctas"); }));
+      ctas.push_back(Time([&] { Check(db->Exec("CREATE TABLE chunks_ctas AS SELECT * FROM chunks"), "ctas"); }, &ctas_kb));
       Check(db->Exec("DROP TABLE chunks_ctas"), "drop");
       if (pg) {
         ctas_verify.push_back(Time([&] {
@@ -130,7 +173,7 @@ int main(int argc, char** argv) {
           Check(db->Exec("CREATE TABLE chunks_ctas AS SELECT * FROM chunks"), "ctas");
           Check(db->Query("SELECT count(*), sum(hash_record_extended(t, 0)) FROM chunks_ctas t", {}).status(), "sum");
           Check(db->Exec("ROLLBACK"), "rollback");
-        }));
+        }, &ctas_verify_kb));
       } else if (std::getenv("FERRY_BENCH_SHA3") != nullptr) {
         // Slow (software SHA-3 in the shell, ~12 s a pass for 1M rows): only
         // when asked.
@@ -139,7 +182,7 @@ int main(int argc, char** argv) {
                 "'SELECT * FROM chunks')) FROM chunks; CREATE TABLE chunks_ctas AS SELECT * FROM chunks;"
                 " SELECT count(*), length(sha3_query('SELECT * FROM chunks_ctas')) FROM chunks_ctas;"
                 " ROLLBACK;\" >/dev/null");
-        }));
+        }, &ctas_verify_kb));
       }
     }  // !archive_only
     if (snapshot_only) continue;
@@ -153,9 +196,9 @@ int main(int argc, char** argv) {
       auto a = CreateArchive(db.get(), env, ao);
       Check(a.status(), "archive");
       path = a->location;
-    }));
-    verify.push_back(Time([&] { Check(VerifyArchive(db.get(), env, path, VerifyDepth::kDeep).status(), "verify"); }));
-    restore.push_back(Time([&] { Check(RestoreArchive(db.get(), env, path, ao.dir).status(), "restore"); }));
+    }, &arch_kb));
+    verify.push_back(Time([&] { Check(VerifyArchive(db.get(), env, path, VerifyDepth::kDeep).status(), "verify"); }, &verify_kb));
+    restore.push_back(Time([&] { Check(RestoreArchive(db.get(), env, path, ao.dir).status(), "restore"); }, &restore_kb));
 
     // The engine's own tools on the same data.
     const DatabaseUrl& u = db->url();
@@ -163,52 +206,76 @@ int main(int argc, char** argv) {
     std::filesystem::remove(out);
     if (pg) {
       std::string envs = "PGHOST=" + u.host + " PGPORT=" + std::to_string(u.port) + " PGUSER=" + u.user;
-      eng_dump.push_back(Time([&] { Shell(envs + " pg_dump -Fc -f " + out + " " + u.database); }));
+      eng_dump.push_back(Time([&] { Shell(envs + " pg_dump -Fc -f " + out + " " + u.database); }, &eng_dump_kb));
       Shell(envs + " psql -q -c 'DROP DATABASE IF EXISTS ferry_bench_restore' postgres");
       Shell(envs + " psql -q -c 'CREATE DATABASE ferry_bench_restore' postgres");
-      eng_restore.push_back(Time([&] { Shell(envs + " pg_restore --single-transaction -d ferry_bench_restore " + out); }));
+      eng_restore.push_back(Time([&] { Shell(envs + " pg_restore --single-transaction -d ferry_bench_restore " + out); }, &eng_restore_kb));
       Shell(envs + " psql -q -c 'DROP DATABASE ferry_bench_restore' postgres");
     } else {
-      eng_dump.push_back(Time([&] { Shell("sqlite3 '" + u.path + "' \".backup '" + out + "'\""); }));
+      eng_dump.push_back(Time([&] { Shell("sqlite3 '" + u.path + "' \".backup '" + out + "'\""); }, &eng_dump_kb));
       std::string tgt = work + "/engine-restore.db";
       std::filesystem::remove(tgt);
       Shell("cp '" + out + "' '" + tgt + "'");
-      eng_restore.push_back(Time([&] { Shell("sqlite3 '" + u.path + "' \".restore '" + out + "'\""); }));
+      eng_restore.push_back(Time([&] { Shell("sqlite3 '" + u.path + "' \".restore '" + out + "'\""); }, &eng_restore_kb));
     }
     std::filesystem::remove(out);
   }
-  auto row = [&](const char* what, double s, const char* peer, double ps) {
-    std::printf("| %s | %s | %.2f | %.0f | %.0f | %s | %.2f | %.2fx |\n", db->engine().data(), what,
-                s, rows / s, mb / s, peer, ps, s / ps);
+  // Peak RSS: median over the runs, MB ("-" when not measured). On
+  // PostgreSQL, CREATE TABLE AS runs in the server: only the client counts.
+  auto peak = [](const std::vector<int64_t>& kb) -> std::string {
+    if (kb.empty()) return "-";
+    std::vector<double> v(kb.begin(), kb.end());
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", Median(v) / 1024);
+    return buf;
   };
-  std::printf("| engine | step | median s | rows/s | MB/s | engine's own | its s | ratio |\n");
-  std::printf("|---|---|---|---|---|---|---|---|\n");
-  if (!snap.empty()) row("snapshot create+verify", Median(snap), "CREATE TABLE AS", Median(ctas));
+  auto row = [&](const char* what, double s, const std::vector<int64_t>& kb, const char* peer,
+                 double ps, const std::vector<int64_t>& peer_kb) {
+    std::printf("| %s | %s | %.2f | %.0f | %.0f | %s | %s | %.2f | %s | %.2fx |\n",
+                db->engine().data(), what, s, rows / s, mb / s, peak(kb).c_str(), peer, ps,
+                peak(peer_kb).c_str(), s / ps);
+  };
+  std::printf("| engine | step | median s | rows/s | MB/s | peak RSS MB | engine's own | its s |"
+              " its peak RSS MB | ratio |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  if (!snap.empty())
+    row("snapshot create+verify", Median(snap), snap_kb, "CREATE TABLE AS", Median(ctas), ctas_kb);
   if (!ctas_verify.empty()) {
-    row("snapshot create+verify", Median(snap),
+    row("snapshot create+verify", Median(snap), snap_kb,
         pg ? "CREATE TABLE AS + sum(hash_record_extended) x2" : "CREATE TABLE AS + sha3_query x2",
-        Median(ctas_verify));
+        Median(ctas_verify), ctas_verify_kb);
   }
   if (snapshot_only) {
-    std::printf("\n%lld rows, %.0f MB table data, %d runs each, medians.\n",
-                static_cast<long long>(rows), mb, runs);
+    std::printf("\n%lld rows, %.0f MB table data, %d runs each, medians; bench process baseline "
+                "RSS %.1f MB.\n",
+                static_cast<long long>(rows), mb, runs, baseline_mb);
     return 0;
   }
-  if (pg) std::printf("| postgres | (archive method: %s) | | | | | | |\n", pg_method.c_str());
-  row("archive create (+read-back verify)", Median(arch), pg ? "pg_dump -Fc" : "sqlite3 .backup", Median(eng_dump));
-  row("archive verify --deep", Median(verify), pg ? "pg_restore (scratch db)" : "sqlite3 .backup", pg ? Median(eng_restore) : Median(eng_dump));
-  row("archive restore (+safety archive)", Median(restore), pg ? "pg_restore" : "sqlite3 .restore", Median(eng_restore));
+  if (pg) std::printf("| postgres | (archive method: %s) | | | | | | | | |\n", pg_method.c_str());
+  row("archive create (+read-back verify)", Median(arch), arch_kb,
+      pg ? "pg_dump -Fc" : "sqlite3 .backup", Median(eng_dump), eng_dump_kb);
+  row("archive verify --deep", Median(verify), verify_kb,
+      pg ? "pg_restore (scratch db)" : "sqlite3 .backup", pg ? Median(eng_restore) : Median(eng_dump),
+      pg ? eng_restore_kb : eng_dump_kb);
+  row("archive restore (+safety archive)", Median(restore), restore_kb,
+      pg ? "pg_restore" : "sqlite3 .restore", Median(eng_restore), eng_restore_kb);
   if (pg) {
     // The whole cycle: ferry's create + verify --deep + restore (which makes
     // two dumps and two loads: the safety archive and the test restore)
     // against one pg_dump | pg_restore.
     std::vector<double> total, eng_total;
+    std::vector<int64_t> total_kb, eng_total_kb;  // the largest step of each run
     for (size_t i = 0; i < arch.size(); ++i) {
       total.push_back(arch[i] + verify[i] + restore[i]);
       eng_total.push_back(eng_dump[i] + eng_restore[i]);
+      total_kb.push_back(std::max({arch_kb[i], verify_kb[i], restore_kb[i]}));
+      eng_total_kb.push_back(std::max(eng_dump_kb[i], eng_restore_kb[i]));
     }
-    row("archive create+verify+restore", Median(total), "pg_dump -Fc + pg_restore", Median(eng_total));
+    row("archive create+verify+restore", Median(total), total_kb, "pg_dump -Fc + pg_restore",
+        Median(eng_total), eng_total_kb);
   }
-  std::printf("\n%lld rows, %.0f MB table data, %d runs each, medians.\n", static_cast<long long>(rows), mb, runs);
+  std::printf("\n%lld rows, %.0f MB table data, %d runs each, medians; bench process baseline RSS "
+              "%.1f MB.\n",
+              static_cast<long long>(rows), mb, runs, baseline_mb);
   return 0;
 }
