@@ -57,10 +57,30 @@ bench() {  # bench NAME SETUP_FN CMD...
     read -r sec rss < <(measure "$@")
     s+="$sec"$'\n'; r+="$rss"$'\n'
   done
-  SECS[$name]=$(printf "%s" "$s" | median)
-  RSS[$name]=$(printf "%s" "$r" | median)
+  report "$name" "$s" "$r"
+}
+report() {  # report NAME SECONDS_LINES RSS_LINES: medians, rows/s
+  local name=$1
+  SECS[$name]=$(printf "%s" "$2" | median)
+  RSS[$name]=$(printf "%s" "$3" | median)
   printf "%-28s %8.2fs %12.0f rows/s  peak RSS %6d MB\n" "$name" "${SECS[$name]}" \
     "$(echo "$ROWS / ${SECS[$name]}" | bc -l)" "$(( ${RSS[$name]} / 1024 ))"
+}
+# bench_pair NAME_A SETUP_A NAME_B SETUP_B: runs the commands in the arrays A
+# and B alternately (A, B, A, B, ...) so that both see the same load on a busy
+# machine; medians as bench.
+bench_pair() {
+  local sa="" ra="" sb="" rb="" sec rss
+  for _ in $(seq "$RUNS"); do
+    $2
+    read -r sec rss < <(measure "${A[@]}")
+    sa+="$sec"$'\n'; ra+="$rss"$'\n'
+    $4
+    read -r sec rss < <(measure "${B[@]}")
+    sb+="$sec"$'\n'; rb+="$rss"$'\n'
+  done
+  report "$1" "$sa" "$ra"
+  report "$3" "$sb" "$rb"
 }
 
 echo "load: $(uptime)"
@@ -89,18 +109,23 @@ if want pgcopydb; then
 fi
 
 if want csv; then
-# CSV against the engines' own tools (the table from the last copy is the source).
+# CSV against the engines' own tools (the table from the last copy is the source),
+# ferry's and the tool's runs alternating.
 none() { :; }
-bench "ferry export pg csv" none "$FERRY" export --db "$PG" --table chunks --format csv --out "$W/f.csv"
-bench "psql \\copy to csv" none psql -X -q "$PG" -c "\\copy chunks TO '$W/p.csv' CSV HEADER"
+A=("$FERRY" export --db "$PG" --table chunks --format csv --out "$W/f.csv")
+B=(psql -X -q "$PG" -c "\\copy chunks TO '$W/p.csv' CSV HEADER")
+bench_pair "ferry export pg csv" none "psql \\copy to csv" none
 trunc_pg() { psql -X -q "$PG" -c "TRUNCATE chunks" >/dev/null; }
-bench "ferry import pg csv" trunc_pg "$FERRY" import --db "$PG" --table chunks --in "$W/f.csv"
-bench "psql \\copy from csv" trunc_pg psql -X -q "$PG" -c "\\copy chunks FROM '$W/p.csv' CSV HEADER"
-bench "ferry export sqlite csv" none "$FERRY" export --db "sqlite:$W/src.db" --table chunks --out "$W/s.csv"
-bench "sqlite3 .mode csv" none sqlite3 -csv -header "$W/src.db" ".output $W/s3.csv" "SELECT * FROM chunks"
+A=("$FERRY" import --db "$PG" --table chunks --in "$W/f.csv")
+B=(psql -X -q "$PG" -c "\\copy chunks FROM '$W/p.csv' CSV HEADER")
+bench_pair "ferry import pg csv" trunc_pg "psql \\copy from csv" trunc_pg
+A=("$FERRY" export --db "sqlite:$W/src.db" --table chunks --out "$W/s.csv")
+B=(sqlite3 -csv -header "$W/src.db" ".output $W/s3.csv" "SELECT * FROM chunks")
+bench_pair "ferry export sqlite csv" none "sqlite3 .mode csv" none
 fresh_sqlite() { rm -f "$W/dst.db"*; sqlite3 "$W/dst.db" "CREATE TABLE chunks (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, seq INTEGER NOT NULL, score REAL, created_at TEXT, body TEXT NOT NULL)"; }
-bench "ferry import sqlite csv" fresh_sqlite "$FERRY" import --db "sqlite:$W/dst.db" --table chunks --in "$W/s.csv"
-bench "sqlite3 .import" fresh_sqlite sqlite3 "$W/dst.db" ".import --csv --skip 1 $W/s.csv chunks"
+A=("$FERRY" import --db "sqlite:$W/dst.db" --table chunks --in "$W/s.csv")
+B=(sqlite3 "$W/dst.db" ".import --csv --skip 1 $W/s.csv chunks")
+bench_pair "ferry import sqlite csv" fresh_sqlite "sqlite3 .import" fresh_sqlite
 
 fi
 

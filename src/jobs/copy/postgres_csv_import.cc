@@ -292,7 +292,7 @@ Result<std::optional<ImportReport>> ServerCsvImport(Database* db, const ImportOp
 
   ImportReport rep;
   rep.dry_run = o.dry_run;
-  rep.server_copy = true;
+  rep.server_copy = !o.dry_run;
   const int64_t batch = static_cast<int64_t>(std::max<size_t>(o.batch, 1));
   std::string pending;  // spelled records not yet handed to COPY
   FERRY_ASSIGN_OR_RETURN(bool more, records.Next(&pending));
