@@ -22,6 +22,7 @@ struct CopyFlags {
   std::vector<std::string> maps;
   std::vector<std::string> order_by;
   bool no_verify = false;
+  bool no_passthrough = false;
   std::string log_level = "info";
 };
 
@@ -46,6 +47,7 @@ int Run(CommandContext& ctx, CopyFlags& f) {
     return kExitUsage;
   }
   o.verify = !f.no_verify;
+  o.passthrough = !f.no_passthrough;
   auto level = ParseLogLevel(f.log_level);
   auto format = ParseLogFormat(ctx.opts.log_format);
   if (!level.ok() || !format.ok()) {
@@ -73,6 +75,7 @@ int Run(CommandContext& ctx, CopyFlags& f) {
                           {"rows_total", t.rows_total}, {"resumed", t.resumed},
                           {"skipped", t.skipped},       {"created", t.created},
                           {"seconds", t.seconds}};
+      if (!t.path.empty()) j["path"] = t.path;
       if (report->dry_run) j["source_rows"] = t.source_rows;
       if (!t.create_sql.empty()) j["create_sql"] = t.create_sql;
       tables.push_back(j);
@@ -108,7 +111,7 @@ int Run(CommandContext& ctx, CopyFlags& f) {
       } else {
         *ctx.out << t.table << ": " << t.rows_copied << " rows copied"
                  << (t.resumed ? " (resumed; " + std::to_string(t.rows_total) + " in all)" : "")
-                 << "\n";
+                 << (t.path.empty() ? "" : " [path: " + t.path + "]") << "\n";
       }
     }
     if (!report->dry_run) {
@@ -146,6 +149,8 @@ void AddCopyCommand(CLI::App& app, CommandRunner* run) {
   sub->add_option("--order-by", f->order_by,
                   "[table.]column: a unique column to page by, for tables without a primary key");
   sub->add_flag("--no-verify", f->no_verify, "Skip the verify pass after copying");
+  sub->add_flag("--no-passthrough", f->no_passthrough,
+                "Decode every row (the value path), even PostgreSQL to PostgreSQL");
   sub->add_option("--retries", f->opts.max_attempts, "Attempts per batch when a server is unavailable (default 4)")
       ->check(CLI::Range(1, 100));
   sub->add_option("--log-level", f->log_level, "debug, info, warn or error (default info)");

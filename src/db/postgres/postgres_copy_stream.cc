@@ -42,6 +42,8 @@ Status FinishCopy(PostgresConnection* pg, int64_t* rows) {
 
 }  // namespace
 
+bool CanStreamCopy(Database* db) { return dynamic_cast<PostgresConnection*>(db) != nullptr; }
+
 Result<int64_t> CopyOut(Database* db, std::string_view sql, const CopyOutSink& sink) {
   FERRY_ASSIGN_OR_RETURN(PostgresConnection * pg, AsPostgres(db, "CopyOut"));
   FERRY_RETURN_IF_ERROR(pg->StartCall());

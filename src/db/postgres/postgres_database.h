@@ -119,4 +119,8 @@ inline constexpr size_t kCopyStreamChunkBytes = 1 << 20;
 Result<int64_t> CopyOut(Database* db, std::string_view sql, const CopyOutSink& sink);
 Result<int64_t> CopyIn(Database* db, std::string_view sql, const CopyInSource& source);
 
+// True when CopyOut/CopyIn can run on `db`: a libpq connection of this
+// adapter, not another engine nor a wrapper around one (a test double).
+bool CanStreamCopy(Database* db);
+
 }  // namespace ferry

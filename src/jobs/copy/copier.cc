@@ -6,6 +6,7 @@
 
 #include "jobs/copy/canonical.h"
 #include "jobs/copy/copy_endpoint.h"
+#include "jobs/copy/postgres_passthrough.h"
 #include "util/bounded_queue.h"
 #include "obs/progress.h"
 #include "util/strings.h"
@@ -17,9 +18,14 @@ double Seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
+// One keyset page: decoded rows (the value path) or a COPY binary page
+// (the passthrough).
 struct Batch {
   std::vector<std::vector<Value>> rows;
   std::vector<Value> last_key;
+  bool raw = false;
+  PassthroughPage page;
+  int64_t size() const { return raw ? page.rows : static_cast<int64_t>(rows.size()); }
 };
 
 class TableCopier {
@@ -33,6 +39,7 @@ class TableCopier {
  private:
   Status Prepare(const std::string& table, TableCopyResult* r);
   Status Pump(const std::string& table, TableCopyResult* r);
+  void ChoosePath(TableCopyResult* r);
   Status WriteWithRetry(const Batch& b, int64_t rows_after);
   CopyCheckpoint MakeCheckpoint(const std::vector<Value>& key, int64_t rows, bool done) const {
     return CopyCheckpoint{key, rows, done, RedactSecrets(o_.from_url)};
@@ -46,6 +53,8 @@ class TableCopier {
   TableSchema schema_;
   std::vector<std::string> key_;
   std::optional<CopyCheckpoint> checkpoint_;
+  bool passthrough_ = false;
+  std::string passthrough_format_ = "binary";
 };
 
 Status TableCopier::Prepare(const std::string& table, TableCopyResult* r) {
@@ -108,11 +117,19 @@ Status TableCopier::Prepare(const std::string& table, TableCopyResult* r) {
 
 Status TableCopier::WriteWithRetry(const Batch& b, int64_t rows_after) {
   for (int attempt = 1;; ++attempt) {
-    Status st = target_->WriteBatch(schema_.name, b.rows, MakeCheckpoint(b.last_key, rows_after, false));
+    const CopyCheckpoint checkpoint = MakeCheckpoint(b.last_key, rows_after, false);
+    Status st = b.raw ? target_->WriteBatchWith(
+                            schema_.name,
+                            [&](Database* db) {
+                              return WritePassthroughPage(db, schema_.name, schema_.ColumnNames(),
+                                                          b.page, passthrough_format_);
+                            },
+                            checkpoint)
+                      : target_->WriteBatch(schema_.name, b.rows, checkpoint);
     if (st.ok()) return st;
     if (st.code() != Code::kUnavailable || attempt >= o_.max_attempts)
       return st.WithContext("table " + schema_.name + ": writing rows after " +
-                            std::to_string(rows_after - static_cast<int64_t>(b.rows.size())) +
+                            std::to_string(rows_after - b.size()) +
                             " (the checkpoint is kept: rerun with --resume)");
     auto wait = o_.retry_backoff * (1 << (attempt - 1));
     d_.logger->Warn("target unavailable, retrying",
@@ -137,14 +154,27 @@ Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
       read_status = std::move(st);
       queue.Close();
     };
-    auto opened = source_->OpenReader(table, schema_.ColumnNames(), key_, o_.batch,
-                                      CopyEndpoint::ReaderConnection::kOwn);
-    if (!opened.ok()) return fail(opened.status());
-    std::unique_ptr<RowReader> keyset = std::move(opened).value();
-    if (!start.empty()) keyset->SeekAfter(start);
+    std::unique_ptr<RowReader> keyset;
+    std::unique_ptr<PassthroughReader> raw;
+    if (passthrough_) {
+      raw = std::make_unique<PassthroughReader>([this] { return source_->OpenSqlConnection(); },
+                                                schema_, key_, o_.batch, passthrough_format_);
+      if (!start.empty()) raw->SeekAfter(start);
+    } else {
+      auto opened = source_->OpenReader(table, schema_.ColumnNames(), key_, o_.batch,
+                                        CopyEndpoint::ReaderConnection::kOwn);
+      if (!opened.ok()) return fail(opened.status());
+      keyset = std::move(opened).value();
+      if (!start.empty()) keyset->SeekAfter(start);
+    }
+    auto next = [&](Batch* b) -> Result<bool> {
+      if (!raw) return keyset->Next(&b->rows);
+      b->raw = true;
+      return raw->Next(&b->page);
+    };
     for (;;) {
       Batch b;
-      Result<bool> more = keyset->Next(&b.rows);
+      Result<bool> more = next(&b);
       for (int attempt = 1; !more.ok() && more.status().code() == Code::kUnavailable &&
                             attempt < o_.max_attempts;
            ++attempt) {
@@ -152,12 +182,12 @@ Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
                         {{"table", table}, {"attempt", attempt}, {"error", more.status().message()}});
         d_.env->SleepFor(std::chrono::duration_cast<std::chrono::microseconds>(
             o_.retry_backoff * (1 << (attempt - 1))));
-        if (!keyset->Reopen().ok()) continue;
-        more = keyset->Next(&b.rows);
+        if (!(raw ? raw->Reopen() : keyset->Reopen()).ok()) continue;
+        more = next(&b);
       }
       if (!more.ok()) return fail(more.status());
       if (!*more) break;
-      b.last_key = keyset->last_key();
+      b.last_key = raw ? raw->last_key() : keyset->last_key();
       if (!queue.Push(std::move(b))) return;  // the writer stopped
     }
     queue.Close();
@@ -174,7 +204,7 @@ Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
     for (auto& row : b->rows)
       for (size_t c = 0; c < row.size(); ++c)
         row[c] = target_->Carry(schema_.columns[c].type, std::move(row[c]));
-    const int64_t n = static_cast<int64_t>(b->rows.size());
+    const int64_t n = b->size();
     write_status = WriteWithRetry(*b, total + n);
     if (!write_status.ok()) break;
     total += n;
@@ -202,6 +232,29 @@ Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
   return target_->SaveCheckpoint(table, MakeCheckpoint(last, total, true));
 }
 
+// The passthrough when it is safe (postgres_passthrough.h), else values;
+// the log says which and why, so a slow copy can be explained.
+void TableCopier::ChoosePath(TableCopyResult* r) {
+  std::string why = "disabled (--no-passthrough)";
+  if (o_.passthrough) {
+    auto choice = ChoosePassthrough(source_->sql_database(), target_->sql_database(), schema_,
+                                    o_.overrides);
+    passthrough_ = choice.ok() && choice->use;
+    if (passthrough_) passthrough_format_ = choice->format;
+    why = !choice.ok() ? "checking the column types failed: " + choice.status().message()
+                       : choice->reason;
+  }
+  r->path = passthrough_ ? "passthrough" : "values";
+  if (passthrough_)
+    d_.logger->Info("copy path", {{"table", schema_.name},
+                                  {"path", r->path},
+                                  {"format", passthrough_format_},
+                                  {"how", "source COPY into target COPY, rows not decoded"},
+                                  {"why", why}});
+  else
+    d_.logger->Info("copy path", {{"table", schema_.name}, {"path", r->path}, {"why", why}});
+}
+
 Result<TableCopyResult> TableCopier::Run(const std::string& table) {
   TableCopyResult r;
   r.table = table;
@@ -214,6 +267,7 @@ Result<TableCopyResult> TableCopier::Run(const std::string& table) {
     d_.logger->Info("table already copied, skipping", {{"table", table}, {"rows", r.rows_total}});
     return r;
   }
+  ChoosePath(&r);
   r.resumed = checkpoint_.has_value();
   if (r.resumed)
     d_.logger->Info("resuming table", {{"table", table},

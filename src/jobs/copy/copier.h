@@ -24,6 +24,16 @@
 // A table without a primary key needs --order-by TABLE.COLUMN (a unique,
 // not-null column); the error says so.
 //
+// Two paths move a batch (TableCopyResult::path says which one a table took,
+// and the log says why):
+//  - "values": rows are decoded into Values, carried (CarryValue) and
+//    re-encoded by the target's bulk path. Any engine to any engine.
+//  - "passthrough": PostgreSQL to PostgreSQL when no value needs converting
+//    (postgres_passthrough.h decides): each keyset page is the source's
+//    COPY binary stream loaded as is by the target's COPY, never decoded.
+//    Same batches, checkpoints, retries, rate limit and progress; a
+//    checkpoint written by either path resumes on either.
+//
 // Existing data: a target table that already holds rows is an error unless
 // --truncate (delete them and the checkpoint first) or --resume (continue a
 // checkpointed copy). A table whose checkpoint says "done" is skipped on
@@ -64,6 +74,7 @@ struct CopyOptions {
   int max_attempts = 4;  // per batch, on Unavailable
   std::chrono::milliseconds retry_backoff{500};
   size_t queue_batches = 4;
+  bool passthrough = true;  // false: always the value path (--no-passthrough)
 };
 
 struct CopyDeps {
@@ -86,6 +97,7 @@ struct TableCopyResult {
   bool created = false;        // created (or, in a dry run, would be)
   std::string create_sql;
   double seconds = 0;
+  std::string path;            // "passthrough" or "values"; empty when nothing was copied
 };
 
 struct CopyReport {

@@ -10,8 +10,9 @@
 // A key-value store is not faked as SQL: it never sees a statement.
 //
 // Contract
-// - Not thread-safe, except OpenReader(), whose reader may run on another
-//   thread while the endpoint writes (the copy pipeline does this).
+// - Not thread-safe, except OpenReader() and OpenSqlConnection(), whose
+//   reader or connection may run on another thread while the endpoint
+//   writes (the copy pipeline does this).
 // - WriteBatch() stores the rows and the table's checkpoint atomically and
 //   durably: after a crash either both are there or neither.
 // - Rows are vectors of Values in the column order the caller gave; values a
@@ -101,6 +102,24 @@ class CopyEndpoint {
   // After an Unavailable error: reconnect (and BeginTable again). Engines
   // that cannot lose a connection return OK.
   virtual Status Reconnect() = 0;
+
+  // ---- engine-specific fast paths (postgres_passthrough.h). The defaults
+  // say "not available", so only a SQL endpoint offers them.
+  // The SQL database behind this endpoint; nullptr for a key-value store.
+  virtual Database* sql_database() { return nullptr; }
+  // A new connection to the same database with the copy session prepared,
+  // for a reader on another thread.
+  virtual Result<std::unique_ptr<Database>> OpenSqlConnection() {
+    return FailedPrecondition("this endpoint has no SQL connections to open");
+  }
+  // As WriteBatch, but the rows are written by `write` on the endpoint's
+  // (current) connection, in the same transaction as the checkpoint.
+  using SqlBatchWriter = std::function<Status(Database* db)>;
+  virtual Status WriteBatchWith(const std::string& table, const SqlBatchWriter& write,
+                                const CopyCheckpoint& checkpoint) {
+    (void)table, (void)write, (void)checkpoint;
+    return FailedPrecondition("this endpoint cannot write through a SQL connection");
+  }
 };
 
 using DatabaseOpener = std::function<Result<std::unique_ptr<Database>>(const std::string& url)>;

@@ -198,6 +198,26 @@ class SqlEndpoint final : public CopyEndpoint {
     return tx.Commit();
   }
 
+  Status WriteBatchWith(const std::string& table, const SqlBatchWriter& write,
+                        const CopyCheckpoint& checkpoint) override {
+    if (!writer_ || table != table_)
+      return Internal("copy: WriteBatchWith before BeginTable(" + table + ")");
+    Transaction tx(db_);
+    FERRY_RETURN_IF_ERROR(tx.Begin());
+    FERRY_RETURN_IF_ERROR(write(db_));
+    FERRY_RETURN_IF_ERROR(SaveCheckpoint(table, checkpoint));
+    return tx.Commit();
+  }
+
+  Database* sql_database() override { return db_; }
+
+  Result<std::unique_ptr<Database>> OpenSqlConnection() override {
+    if (!open_) return FailedPrecondition("copy: a borrowed database cannot open connections");
+    FERRY_ASSIGN_OR_RETURN(auto db, open_(url_));
+    FERRY_RETURN_IF_ERROR(PrepareCopySession(db.get()));
+    return db;
+  }
+
   Status SaveCheckpoint(const std::string& table, const CopyCheckpoint& c) override {
     return db_
         ->Execute((db_->dialect() == Dialect::kMysql ? MysqlSaveCheckpointSql() : std::string("INSERT INTO ") + kCheckpointTable +
