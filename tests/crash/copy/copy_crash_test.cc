@@ -7,6 +7,10 @@
 // count and the key sum must equal the source's. Both run with a PostgreSQL
 // target (COPY per batch) and a MySQL/MariaDB one (multi-row INSERTs, the
 // checkpoint upserted in the same InnoDB transaction).
+// 3. PostgreSQL -> PostgreSQL through the passthrough (COPY binary pages,
+//    postgres_passthrough.h), in-process and the real binary; the in-process
+//    rounds alternate between the passthrough and the value path, so each
+//    resumes a checkpoint the other wrote.
 #include <signal.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -165,6 +169,145 @@ TEST_P(CopyCrash, RealBinaryKilledAtRandomMomentsResumes) {
   EXPECT_GT(kills, 0);
   auto r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", target_, "--resume"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
+  ExpectComplete();
+}
+
+// PostgreSQL source and target: the passthrough.
+class CopyCrashPassthrough : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    FERRY_REQUIRE_SERVER(admin_, "FERRY_TEST_PG_URL");
+    auto a = PgScratchDatabase::Create(admin_);
+    ASSERT_TRUE(a.ok()) << a.status().message();
+    src_ = std::move(a).value();
+    auto b = PgScratchDatabase::Create(admin_);
+    ASSERT_TRUE(b.ok()) << b.status().message();
+    dst_ = std::move(b).value();
+    auto src = OpenDatabase(src_->url(), Env::Default());
+    ASSERT_TRUE(src.ok());
+    CreateChunks(src->get(), kRows);
+  }
+
+  void ExpectComplete() {
+    auto db = OpenDatabase(dst_->url(), Env::Default());
+    ASSERT_TRUE(db.ok());
+    auto r = (*db)->Query("SELECT count(*), count(DISTINCT id), sum(id) FROM chunks", {});
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(*r->GetInt(0, 0), kRows);
+    EXPECT_EQ(*r->GetInt(0, 1), kRows);
+    EXPECT_EQ(*r->GetText(0, 2), std::to_string(int64_t{kRows} * (kRows + 1) / 2));
+  }
+
+  int64_t CheckpointRows() {
+    auto db = OpenDatabase(dst_->url(), Env::Default());
+    if (!db.ok()) return 0;
+    auto r = (*db)->Query(std::string("SELECT rows_copied FROM ") + kCheckpointTable +
+                              " WHERE table_name = 'chunks'",
+                          {});
+    return r.ok() && !r->empty() ? r->GetInt(0, 0).value_or(0) : 0;
+  }
+
+  std::string admin_;
+  std::unique_ptr<PgScratchDatabase> src_, dst_;
+};
+
+TEST_F(CopyCrashPassthrough, KilledAfterRandomBatchesResumesExactlyOnEitherPath) {
+  std::mt19937 rng(std::random_device{}());
+  int kills = 0, passthrough_kills = 0;
+  for (int round = 0; round < 8; ++round) {
+    const int kill_at = 1 + static_cast<int>(rng() % 5);
+    const bool passthrough = round % 2 == 0;
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      std::unique_ptr<Logger> logger = Logger::Capturing({});
+      CopyOptions co;
+      co.from_url = src_->url();
+      co.to_url = dst_->url();
+      co.create_schema = true;
+      co.batch = 700;
+      co.resume = round > 0;
+      co.passthrough = passthrough;
+      CopyDeps d;
+      d.logger = logger.get();
+      int batches = 0;
+      d.after_batch = [&](const std::string&, int64_t) {
+        if (++batches == kill_at) raise(SIGKILL);
+      };
+      auto rep = RunCopy(co, d);
+      // 4: the path taken was not the one asked for.
+      if (rep.ok() && !rep->tables.empty() &&
+          rep->tables[0].path != (passthrough ? "passthrough" : "values"))
+        _exit(4);
+      _exit(rep.ok() ? 0 : 3);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) {
+      ++kills;
+      if (passthrough) ++passthrough_kills;
+      continue;
+    }
+    ASSERT_EQ(WEXITSTATUS(status), 0) << "round " << round;
+    break;
+  }
+  EXPECT_GT(passthrough_kills, 0);
+  EXPECT_GT(kills, 1);
+  auto r = RunFerry({"copy", "--from", src_->url(), "--to", dst_->url(), "--resume", "--batch",
+                     "700"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("all 1 table(s) equal"), std::string::npos) << r.out;
+  ExpectComplete();
+}
+
+TEST_F(CopyCrashPassthrough, RealBinaryKilledAtRandomMomentsResumes) {
+  // As RealBinaryKilledAtRandomMomentsResumes above, from a PostgreSQL
+  // source: waits on the checkpoint (a condition), then a random moment.
+  std::mt19937 rng(std::random_device{}());
+  int kills = 0;
+  bool done = false;
+  for (int round = 0; round < 8 && !done; ++round) {
+    const int64_t before = CheckpointRows();
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int fd = ::open("/dev/null", O_WRONLY);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      std::string from = src_->url(), to = dst_->url();
+      execl(FERRY_BINARY, "ferry", "copy", "--from", from.c_str(), "--to", to.c_str(),
+            round == 0 ? "--create-schema" : "--resume", "--batch", "500", "--max-rate", "5000",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    int status = 0;
+    bool exited = false;
+    for (int i = 0; i < 1200 && CheckpointRows() <= before; ++i) {
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!exited) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+    }
+    if (WIFSIGNALED(status)) {
+      ++kills;
+    } else {
+      ASSERT_EQ(WEXITSTATUS(status), 0) << "ferry copy failed in round " << round;
+      done = true;
+    }
+  }
+  EXPECT_GT(kills, 0);
+  auto r = RunFerry({"copy", "--from", src_->url(), "--to", dst_->url(), "--resume"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  if (!done) {
+    EXPECT_NE(r.out.find("[path: passthrough]"), std::string::npos) << r.out;
+  }
+  EXPECT_NE(r.out.find("all 1 table(s) equal"), std::string::npos) << r.out;
   ExpectComplete();
 }
 
