@@ -3,11 +3,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <future>
 
 #include <nlohmann/json.hpp>
 
 #include "jobs/backup/archive_file.h"
 #include "jobs/backup/archive_manifest.h"
+#include "jobs/backup/archive_phases.h"
 #include "jobs/backup/archiver.h"
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_catalog.h"
@@ -98,40 +100,62 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
   FERRY_RETURN_IF_ERROR(catalog.Insert(b));
 
   auto work = [&]() -> Status {
+    ArchivePhases phases(env, opts.logger, "archive create " + b.name);
     Staging staging(env, opts.dir + "/.ferry-staging-" + std::to_string(b.id) + "-" +
                              std::to_string(env->Random64() % 1000000));
     FERRY_RETURN_IF_ERROR(staging.Create());
     FERRY_ASSIGN_OR_RETURN(DumpResult dump, archiver->Dump(staging.path()));
-    nlohmann::json files = nlohmann::json::array();
+    phases.Mark("dump");
     std::vector<ArchiveMember> members;
     for (const auto& f : dump.files) {
       std::string p = staging.path() + "/" + f;
       ::chmod(p.c_str(), 0600);
-      FERRY_ASSIGN_OR_RETURN(ArchiveEntry h, HashFile(p));
-      files.push_back({{"name", f}, {"size", h.size}, {"sha256", h.sha256}});
       members.push_back({f, p, ""});
     }
+    // The row counts, where the archiver left them to us, are taken beside
+    // the compression (a second core); the manifest waits for them.
+    // Declared after `staging`: joined before the directory is removed.
+    std::future<Result<TableRows>> counting;
+    if (dump.count_tables) counting = std::async(std::launch::async, dump.count_tables);
     int64_t rows = 0;
-    for (const auto& [t, n] : dump.tables) rows += n;
-    nlohmann::json manifest = {{"format", "ferry-backup/1"},
-                               {"timestamp", IsoUtc(now)},
-                               {"type", "archive"},
-                               {"engine", std::string(db->engine())},
-                               {"method", dump.method},
-                               {"database", dbname},
-                               {"schema_version", schema_version},
-                               {"host", env->HostName()},
-                               {"ferry_version", FERRY_VERSION},
-                               {"files", files},
-                               {"tables", dump.tables}};
-    if (!dump.captured.empty()) manifest["captured"] = dump.captured;
-    if (!dump.not_captured.empty()) manifest["not_captured"] = dump.not_captured;
-    members.insert(members.begin(), ArchiveMember{"manifest.json", "", manifest.dump(2) + "\n"});
-    FERRY_RETURN_IF_ERROR(WriteArchiveFile(env, b.location, opts.compression, members));
+    // manifest.json goes last: it records each file's size and SHA-256 as
+    // they were hashed on their way into the archive (one read per file).
+    ArchiveTrailer manifest_member;
+    manifest_member.name = "manifest.json";
+    manifest_member.make = [&](const std::vector<ArchiveEntry>& written) -> Result<std::string> {
+      if (counting.valid()) {
+        FERRY_ASSIGN_OR_RETURN(dump.tables, counting.get());
+      }
+      phases.Mark("compress");
+      for (const auto& [t, n] : dump.tables) rows += n;
+      nlohmann::json files = nlohmann::json::array();
+      for (const auto& w : written)
+        files.push_back({{"name", w.name}, {"size", w.size}, {"sha256", w.sha256}});
+      nlohmann::json manifest = {{"format", "ferry-backup/1"},
+                                 {"timestamp", IsoUtc(now)},
+                                 {"type", "archive"},
+                                 {"engine", std::string(db->engine())},
+                                 {"method", dump.method},
+                                 {"database", dbname},
+                                 {"schema_version", schema_version},
+                                 {"host", env->HostName()},
+                                 {"ferry_version", FERRY_VERSION},
+                                 {"files", files},
+                                 {"tables", dump.tables}};
+      if (!dump.captured.empty()) manifest["captured"] = dump.captured;
+      if (!dump.not_captured.empty()) manifest["not_captured"] = dump.not_captured;
+      return manifest.dump(2) + "\n";
+    };
+    FERRY_RETURN_IF_ERROR(
+        WriteArchiveFile(env, b.location, opts.compression, members, manifest_member));
+    phases.Mark("sync");
     // Read it back from disk: what we verify is what a restore would read.
-    FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckArchiveManifest(b.location));
+    // One pass: every entry decompressed and hashed against the manifest,
+    // and the file's own SHA-256 for the catalog from the same read.
+    ArchiveEntry whole;
+    FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckArchiveManifest(b.location, &whole));
     (void)m;
-    FERRY_ASSIGN_OR_RETURN(ArchiveEntry whole, HashFile(b.location));
+    phases.Mark("read-back");
     b.row_count = rows;
     b.size_bytes = whole.size;
     b.checksum = "sha256:" + whole.sha256;
@@ -163,7 +187,8 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
 }
 
 Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::string& path,
-                                          VerifyDepth depth) {
+                                          VerifyDepth depth, Logger* logger) {
+  ArchivePhases phases(env, logger, "archive verify " + path);
   if (depth == VerifyDepth::kDeep && db == nullptr)
     return InvalidArgument(path + ": a test restore needs a database (--db)");
   // Deep: checked while extracted, one pass over the archive.
@@ -174,6 +199,7 @@ Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::str
   FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, depth == VerifyDepth::kDeep
                                                 ? ExtractCheckedArchive(path, staging.path())
                                                 : CheckArchiveManifest(path));
+  phases.Mark(depth == VerifyDepth::kDeep ? "extract+check" : "check");
   ArchiveVerifyReport r;
   r.path = path;
   r.engine = m.engine;
@@ -187,13 +213,15 @@ Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::str
                            " database (--db) for a test restore");
   FERRY_ASSIGN_OR_RETURN(auto archiver, MakeArchiver(db, env, ArchiveMethodOfManifest(m.method)));
   FERRY_ASSIGN_OR_RETURN(TableRows got, archiver->TestRestore(staging.path()));
+  phases.Mark("test-restore");
   FERRY_RETURN_IF_ERROR(CompareTableRows(path + ": test restore", m.tables, got, /*exact=*/false));
   r.test_restored = true;
   return r;
 }
 
 Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& path,
-                                     const std::string& safety_dir) {
+                                     const std::string& safety_dir, Logger* logger) {
+  ArchivePhases phases(env, logger, "archive restore " + path);
   // Extracted and checked in one pass, before the safety archive: a damaged
   // archive is refused with the database untouched.
   const size_t slash = path.rfind('/');
@@ -201,6 +229,7 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
   Staging staging(env, dir + "/.ferry-restore-" + std::to_string(env->Random64() % 1000000));
   FERRY_RETURN_IF_ERROR(staging.Create());
   FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, ExtractCheckedArchive(path, staging.path()));
+  phases.Mark("extract+check");
   if (m.engine != db->engine())
     return InvalidArgument(path + ": a " + m.engine + " archive cannot restore a " +
                            std::string(db->engine()) + " database");
@@ -215,11 +244,14 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
   so.dir = safety_dir;
   so.name_prefix = "ferry-safety";
   so.method = ArchiveMethodOfManifest(m.method);  // the tools the archive needed are the ones at hand
+  so.logger = logger;
   FERRY_ASSIGN_OR_RETURN(BackupInfo safety, CreateArchive(db, env, so));
+  phases.Mark("safety-archive");
   before.insert(before.begin(), safety);
   report.safety = safety;
 
   auto got = archiver->Restore(staging.path());
+  phases.Mark("load");
   if (!got.ok())
     return got.status().WithContext("restore of " + path + " (the database is unchanged; safety "
                                     "archive " + safety.location + ")");

@@ -30,24 +30,39 @@ struct ArchiveMember {
   std::string data;
 };
 
-Status WriteArchiveFile(Env* env, const std::string& path, Compression compression,
-                        const std::vector<ArchiveMember>& members);
-// The same through the real file system (Env::Default()).
-inline Status WriteArchiveFile(const std::string& path, Compression compression,
-                               const std::vector<ArchiveMember>& members) {
-  return WriteArchiveFile(Env::Default(), path, compression, members);
-}
-
 struct ArchiveEntry {
   std::string name;
   int64_t size = 0;
   std::string sha256;
 };
 
+// A last member made from what was written before it: `make` gets every
+// member's name, size and SHA-256 as written (hashed while they were read
+// for the archive) and returns the member's text. This is how ferry writes
+// manifest.json last, reading each file once. Readers accept the manifest
+// anywhere (archives before session 4 have it first).
+struct ArchiveTrailer {
+  std::string name;
+  std::function<Result<std::string>(const std::vector<ArchiveEntry>& written)> make;
+};
+
+// .tar.zst: level 1 on two worker threads (libzstd directly); .tar.gz:
+// libarchive's gzip filter.
+Status WriteArchiveFile(Env* env, const std::string& path, Compression compression,
+                        const std::vector<ArchiveMember>& members,
+                        const ArchiveTrailer& trailer = {});
+// The same through the real file system (Env::Default()).
+inline Status WriteArchiveFile(const std::string& path, Compression compression,
+                               const std::vector<ArchiveMember>& members) {
+  return WriteArchiveFile(Env::Default(), path, compression, members);
+}
+
 // Reads every entry, streaming its bytes through SHA-256. `manifest` gets the
-// text of manifest.json if present. Corruption (naming path and entry) for a
-// damaged or truncated archive or an unsafe entry.
-Result<std::vector<ArchiveEntry>> ScanArchiveFile(const std::string& path, std::string* manifest);
+// text of manifest.json if present; `whole` (may be null) the size and
+// SHA-256 of the archive file itself, from the same read. Corruption (naming
+// path and entry) for a damaged or truncated archive or an unsafe entry.
+Result<std::vector<ArchiveEntry>> ScanArchiveFile(const std::string& path, std::string* manifest,
+                                                  ArchiveEntry* whole = nullptr);
 
 // Extracts every entry into the existing directory `dest` (files 0600).
 // The same entry checks as ScanArchiveFile run first, on every entry, and

@@ -53,9 +53,9 @@ Result<ArchiveManifest> CheckEntries(const std::string& path, const std::vector<
 
 }  // namespace
 
-Result<ArchiveManifest> CheckArchiveManifest(const std::string& path) {
+Result<ArchiveManifest> CheckArchiveManifest(const std::string& path, ArchiveEntry* whole) {
   std::string text;
-  FERRY_ASSIGN_OR_RETURN(auto entries, ScanArchiveFile(path, &text));
+  FERRY_ASSIGN_OR_RETURN(auto entries, ScanArchiveFile(path, &text, whole));
   return CheckEntries(path, entries, text);
 }
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ferry/status.h"
+#include "jobs/backup/archive_file.h"
 #include "jobs/backup/archiver.h"
 
 namespace ferry {
@@ -24,8 +25,11 @@ struct ArchiveManifest {
 
 // Reads `path`, parses manifest.json and checks every entry's size and
 // SHA-256 against it, and that no listed file is missing. Corruption names
-// the archive and the entry.
-Result<ArchiveManifest> CheckArchiveManifest(const std::string& path);
+// the archive and the entry. The manifest may be any entry (first in older
+// archives, last in newer ones). `whole` (may be null) gets the archive
+// file's own size and SHA-256 from the same read.
+Result<ArchiveManifest> CheckArchiveManifest(const std::string& path,
+                                             ArchiveEntry* whole = nullptr);
 
 // The same checks while extracting into `dest` in one pass (a restore's or
 // a deep verify's staging directory, which the caller removes on error):

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,6 +32,10 @@ struct DumpResult {
   // user's words (manifest "captured" / "not_captured"); empty when the
   // method copies the whole database (a file copy, pg_dump).
   std::vector<std::string> captured, not_captured;
+  // When set, `tables` is left empty and this counts them instead, reading
+  // only the files Dump wrote: the caller runs it on another thread while it
+  // archives those files (SQLite counts its copy beside the compression).
+  std::function<Result<TableRows>()> count_tables;
 };
 
 class Archiver {
@@ -47,7 +52,9 @@ class Archiver {
   virtual Result<TableRows> Restore(const std::string& dir) = 0;
 
   // Loads the copy in `dir` into a scratch database (never the live one),
-  // returns its row counts, and removes the scratch database.
+  // returns its row counts, and removes the scratch database. `dir` is a
+  // private scratch directory itself: an engine whose copy is a database
+  // file (SQLite) checks it there in place.
   virtual Result<TableRows> TestRestore(const std::string& dir) = 0;
 };
 

@@ -92,6 +92,8 @@ Result<BackupInfo> VerifySnapshot(Database* db, Env* env, const std::string& nam
 // commit, the new one after.
 Result<BackupInfo> RestoreSnapshot(Database* db, Env* env, const std::string& name);
 
+class Logger;  // obs/logger.h
+
 enum class Compression { kZstd, kGzip };
 
 struct ArchiveOptions {
@@ -102,6 +104,9 @@ struct ArchiveOptions {
   // snapshot; kCopy forces COPY (`--method copy`), kPgDump requires pg_dump.
   ArchiveMethod method = ArchiveMethod::kAuto;
   std::string name_prefix = "ferry";
+  // Where each phase's time went, one debug line per job (archive_phases.h);
+  // borrowed, may be null.
+  Logger* logger = nullptr;
 };
 
 // Writes an archive of the whole database `db` (the connection is used for
@@ -122,11 +127,13 @@ struct ArchiveVerifyReport {
 };
 
 // Reads every entry, checks the manifest is readable and each file's size
-// and SHA-256 match. kDeep also restores into a scratch database (SQLite: a
-// temp file; PostgreSQL: a scratch database on the same server) and compares
+// and SHA-256 match. kDeep also restores into a scratch database (SQLite: the
+// extracted file, quick_check'ed in place; PostgreSQL: a scratch database on
+// the same server) and compares
 // row counts. Corruption naming the archive and the entry on any mismatch.
+// `logger` (may be null) gets the phase timings at debug level.
 Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::string& path,
-                                          VerifyDepth depth);
+                                          VerifyDepth depth, Logger* logger = nullptr);
 
 // Restores an archive over the live database after taking a safety archive
 // of the current state (returned in safety->). Refuses entries that would
@@ -139,7 +146,7 @@ struct RestoreReport {
   std::map<std::string, int64_t> table_rows;
 };
 Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& path,
-                                     const std::string& safety_dir);
+                                     const std::string& safety_dir, Logger* logger = nullptr);
 
 // The highest applied version in ferry_schema_migrations, "" when the table
 // does not exist or has no applied row.
