@@ -8,9 +8,12 @@ set -euo pipefail
 BUILD=${1:-build-backup}; ROWS=${2:-1000000}; RUNS=${3:-3}; ONLY=${4:-}
 uptime
 WORK=$(mktemp -d /tmp/ferry-backup-bench.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+trap 'rm -rf "$WORK"; uptime' EXIT
 if [[ "${FERRY_BENCH_SKIP_SQLITE:-}" != 1 ]]; then  # FERRY_BENCH_SKIP_SQLITE=1: PostgreSQL only
-  "$BUILD/bench/backup/backup_bench" "sqlite:$WORK/bench.db" "$ROWS" "$RUNS" "$WORK/sqlite" $ONLY
+X
+  # pg_dump children are not counted): /usr/bin/time's maximum resident set.
+  /usr/bin/time -f "sqlite: backup_bench peak RSS %M KB" \
+    "$BUILD/bench/backup/backup_bench" "sqlite:$WORK/bench.db" "$ROWS" "$RUNS" "$WORK/sqlite" $ONLY
 fi
 if [[ -n "${FERRY_TEST_PG_URL:-}" ]]; then
   # One database per run: two engineers' benches must not drop each other's.
@@ -18,6 +21,7 @@ if [[ -n "${FERRY_TEST_PG_URL:-}" ]]; then
   psql "$FERRY_TEST_PG_URL" -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null
   psql "$FERRY_TEST_PG_URL" -q -c "CREATE DATABASE $DB" >/dev/null
   PGURL=$(echo "$FERRY_TEST_PG_URL" | sed -E "s#/[^/?]+(\?|\$)#/$DB\1#")
-  "$BUILD/bench/backup/backup_bench" "$PGURL" "$ROWS" "$RUNS" "$WORK/pg" $ONLY
+  /usr/bin/time -f "postgres: backup_bench peak RSS %M KB" \
+    "$BUILD/bench/backup/backup_bench" "$PGURL" "$ROWS" "$RUNS" "$WORK/pg" $ONLY
   psql "$FERRY_TEST_PG_URL" -q -c "DROP DATABASE $DB WITH (FORCE)" >/dev/null
 fi
