@@ -10,7 +10,7 @@ uptime
 WORK=$(mktemp -d /tmp/ferry-backup-bench.XXXXXX)
 trap 'rm -rf "$WORK"; uptime' EXIT
 if [[ "${FERRY_BENCH_SKIP_SQLITE:-}" != 1 ]]; then  # FERRY_BENCH_SKIP_SQLITE=1: PostgreSQL only
-X
+  # Peak RSS of the whole run (generation and every ferry step; the sqlite3 /
   # pg_dump children are not counted): /usr/bin/time's maximum resident set.
   /usr/bin/time -f "sqlite: backup_bench peak RSS %M KB" \
     "$BUILD/bench/backup/backup_bench" "sqlite:$WORK/bench.db" "$ROWS" "$RUNS" "$WORK/sqlite" $ONLY
