@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "fakes/faulty_database.h"
 #include "integration/copy/copy_test_util.h"
 #include "jobs/copy/export_import.h"
 
@@ -324,6 +325,29 @@ TEST_F(ExportImport, ServerCsvImportStoresWhatTheValuePathStores) {
   EXPECT_EQ(*blob->GetText(0, 0), "726177206279746573");  // "raw bytes"
   EXPECT_EQ(*blob->GetText(0, 1), "1.5");
   EXPECT_EQ(*blob->GetText(0, 2), "0.1");
+}
+
+// A Database that only wraps a PostgreSQL connection cannot COPY: the import
+// notices before sending anything and takes the Value path from the start.
+TEST_F(ExportImport, ServerCsvImportFallsBackToTheValuePathWhenTheDatabaseCannotCopy) {
+  auto inner = OpenDatabase(pg_->url(), Env::Default());
+  ASSERT_TRUE(inner.ok());
+  FaultyDatabase db(std::move(inner).value(), /*fail_at=*/1 << 30, /*persistent=*/false);
+  ASSERT_TRUE(db.Exec("CREATE TABLE people (id int PRIMARY KEY, name text)").ok());
+  const std::string file = dir_.File("p.csv");
+  { std::ofstream(file, std::ios::binary) << "id,name\n1,\"a\nb\"\n2,x,extra\n3,\n"; }
+  ImportOptions o;
+  o.table = "people";
+  o.in = file;
+  o.skip_bad = true;
+  o.reject_file = dir_.File("rej.csv");
+  auto rep = ImportTable(&db, o, Env::Default(), nullptr);
+  ASSERT_TRUE(rep.ok()) << rep.status().message();
+  EXPECT_FALSE(rep->server_copy);
+  EXPECT_EQ(rep->rows, 2);
+  EXPECT_EQ(rep->rejected, 1);
+  EXPECT_EQ(ReadFileText(dir_.File("rej.csv")), "id,name\n2,x,extra\n");
+  EXPECT_EQ(CountRows(&db, "people"), 2);
 }
 
 }  // namespace
