@@ -28,7 +28,7 @@ const StagingLeftover* FindLeftover(const std::vector<StagingLeftover>& ls, cons
   return nullptr;
 }
 
-TEST(StagingDirTest, OwnedWhileAliveRemovedWithEverythingInIt) {
+TEST(BackupStagingDirTest, OwnedWhileAliveRemovedWithEverythingInIt) {
   testing::TempDir tmp;
   std::string path;
   {
@@ -55,14 +55,14 @@ TEST(StagingDirTest, OwnedWhileAliveRemovedWithEverythingInIt) {
   EXPECT_TRUE(fs::is_empty(tmp / "backups"));
 }
 
-TEST(StagingDirTest, NeverCreatedRemovesNothing) {
+TEST(BackupStagingDirTest, NeverCreatedRemovesNothing) {
   testing::TempDir tmp;
   fs::create_directories(tmp / ".ferry-verify-7");
   { StagingDir s(Env::Default(), tmp / ".ferry-verify-7"); }  // a verify that did not go deep
   EXPECT_TRUE(fs::exists(tmp / ".ferry-verify-7"));
 }
 
-TEST(StagingDirTest, AKilledOwnersDirectoryAndPartialAreLeftoversAndGo) {
+TEST(BackupStagingDirTest, AKilledOwnersDirectoryAndPartialAreLeftoversAndGo) {
   testing::TempDir tmp;
   const std::string dir = tmp / "backups";
   int ready[2];
