@@ -239,14 +239,23 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
   // rows (they describe files outside it) and put them back afterwards.
   FERRY_ASSIGN_OR_RETURN(auto before, catalog.List());
 
+  // The copy's own check (SQLite: quick_check) runs beside the safety
+  // archive: neither changes anything, and both must pass before the live
+  // database is touched.
+  auto checking = std::async(std::launch::async,
+                             [&]() { return archiver->CheckCopy(staging.path()); });
   RestoreReport report;
   ArchiveOptions so;
   so.dir = safety_dir;
   so.name_prefix = "ferry-safety";
   so.method = ArchiveMethodOfManifest(m.method);  // the tools the archive needed are the ones at hand
   so.logger = logger;
-  FERRY_ASSIGN_OR_RETURN(BackupInfo safety, CreateArchive(db, env, so));
+  Result<BackupInfo> safety_or = CreateArchive(db, env, so);
   phases.Mark("safety-archive");
+  Status checked = checking.get();
+  phases.Mark("check-wait");
+  FERRY_RETURN_IF_ERROR(checked.WithContext(path + " (the database is unchanged)"));
+  FERRY_ASSIGN_OR_RETURN(BackupInfo safety, std::move(safety_or));
   before.insert(before.begin(), safety);
   report.safety = safety;
 

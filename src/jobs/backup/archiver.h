@@ -48,8 +48,18 @@ class Archiver {
   virtual Result<DumpResult> Dump(const std::string& dir) = 0;
 
   // Replaces the live database's contents with the copy in `dir` (as Dump
-  // wrote it), atomically for readers. Returns the row counts afterwards.
+  // wrote it, and CheckCopy passed), atomically for readers. Returns the
+  // row counts afterwards.
   virtual Result<TableRows> Restore(const std::string& dir) = 0;
+
+  // Checks the copy in `dir` (as an extraction left it) before anything is
+  // changed; a restore runs it on another thread beside the safety archive,
+  // so it must not touch the live database. Engines whose copy is checked
+  // only by loading it (and by the manifest's checksums) keep the default.
+  virtual Status CheckCopy(const std::string& dir) {
+    (void)dir;
+    return Status::OK();
+  }
 
   // Loads the copy in `dir` into a scratch database (never the live one),
   // returns its row counts, and removes the scratch database. `dir` is a
