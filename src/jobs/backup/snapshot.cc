@@ -100,8 +100,10 @@ Result<bool> CreateCopyTable(Database* db, const std::string& source, const std:
   if (db->dialect() == Dialect::kPostgres) {
     // Defaults are left out on purpose: a serial default would tie the copy
     // to the source's sequence, and dropping the source would then fail.
+    // Generated columns and identity columns (whose sequence is the copy's
+    // own) come along, so a table recreated from a snapshot has them again.
     FERRY_RETURN_IF_ERROR(db->Exec("CREATE TABLE " + qc + " (LIKE " + qs +
-                                   " INCLUDING CONSTRAINTS" +
+                                   " INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY" +
                                    (with_indexes ? " INCLUDING INDEXES" : "") + ")"));
     return with_indexes;
   }
@@ -136,6 +138,27 @@ Result<std::string> InsertSelectSql(Database* db, const std::string& into,
     FERRY_ASSIGN_OR_RETURN(std::string list, SqliteStoredColumnList(db, into));
     if (list.empty()) return "INSERT INTO " + qi + " SELECT * FROM " + qf;
     return "INSERT INTO " + qi + " (" + list + ") SELECT " + list + " FROM " + qf;
+  }
+  if (db->dialect() == Dialect::kPostgres) {
+    // Generated columns refuse values (they are recomputed); identity
+    // columns GENERATED ALWAYS take the copied ones only when told to.
+    FERRY_ASSIGN_OR_RETURN(
+        Rows r, db->Query("SELECT attname, (attgenerated <> '')::int FROM pg_attribute"
+                          " WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped"
+                          " ORDER BY attnum",
+                          {qi}));
+    std::string list;
+    bool generated = false;
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (r.GetInt(i, 1).value_or(0) != 0) {
+        generated = true;
+        continue;
+      }
+      list += (list.empty() ? "" : ", ") + db->QuoteIdentifier(r.GetText(i, 0).value_or(""));
+    }
+    if (!generated) return "INSERT INTO " + qi + " OVERRIDING SYSTEM VALUE SELECT * FROM " + qf;
+    return "INSERT INTO " + qi + " (" + list + ") OVERRIDING SYSTEM VALUE SELECT " + list +
+           " FROM " + qf;
   }
   if (db->dialect() != Dialect::kMysql) return "INSERT INTO " + qi + " SELECT * FROM " + qf;
   // MySQL refuses values for generated columns; they are recomputed.

@@ -209,21 +209,16 @@ Result<BackupInfo> RestoreInPlace(Database* db, const BackupInfo& b, int64_t now
 // indexes come along (LIKE), which are the source's only when the snapshot
 // was taken --with-indexes.
 Status RecreateFromSnapshot(Database* db, const BackupInfo& b, bool created) {
-  const bool pg = db->dialect() == Dialect::kPostgres;
-  const std::string ql = db->QuoteIdentifier(b.source), qb = db->QuoteIdentifier(b.name);
   if (!created) {
     FERRY_ASSIGN_OR_RETURN(bool with_ix,
                            CreateCopyTable(db, b.name, b.source, /*with_indexes=*/true));
     (void)with_ix;
   }
-  if (db->dialect() != Dialect::kPostgres) {
-    FERRY_ASSIGN_OR_RETURN(std::string insert, InsertSelectSql(db, b.source, b.name));
-    return db->Execute(insert, {}).status();
-  }
-  FERRY_RETURN_IF_ERROR(db->Execute("INSERT INTO " + ql + (pg ? " OVERRIDING SYSTEM VALUE" : "") +
-                                        " SELECT * FROM " + qb,
-                                    {})
-                            .status());
+  FERRY_ASSIGN_OR_RETURN(std::string insert, InsertSelectSql(db, b.source, b.name));
+  FERRY_RETURN_IF_ERROR(db->Execute(insert, {}).status());
+  // PostgreSQL: the recreated table's identity sequences (snapshots made
+  // since identity columns come along) start past the restored keys.
+  if (db->dialect() == Dialect::kPostgres) FERRY_RETURN_IF_ERROR(AdvanceSequences(db, b.source));
   return Status::OK();
 }
 
