@@ -32,16 +32,17 @@ struct SqliteTableDdl {
 Result<SqliteTableDdl> ReadSqliteTableDdl(Database* db, const std::string& table);
 
 // Creates an empty `copy` shaped like `source` (PostgreSQL: LIKE ...
-// INCLUDING CONSTRAINTS, without defaults so the copy never shares the
-// source's sequence; MySQL: CREATE TABLE ... LIKE, which commits, so call it
+// INCLUDING CONSTRAINTS GENERATED IDENTITY, without defaults so the copy
+// never shares the source's serial sequence (PostgreSQL 12 or later); MySQL: CREATE TABLE ... LIKE, which commits, so call it
 // outside the transaction there; SQLite and DuckDB: the same CREATE TABLE
 // text). Returns whether secondary indexes were recreated (MySQL keeps the
 // primary key either way).
 Result<bool> CreateCopyTable(Database* db, const std::string& source, const std::string& copy,
                              bool with_indexes);
 
-// "INSERT INTO into SELECT * FROM from", naming the columns on MySQL, where
-// generated columns must be left out.
+// "INSERT INTO into SELECT * FROM from", naming the columns where `into`
+// has generated columns, which take no values (MySQL always names them);
+// on PostgreSQL with OVERRIDING SYSTEM VALUE, for identity columns.
 Result<std::string> InsertSelectSql(Database* db, const std::string& into, const std::string& from);
 
 struct VerifiedCopy {
