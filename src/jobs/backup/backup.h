@@ -129,8 +129,8 @@ struct ArchiveVerifyReport {
 // Reads every entry, checks the manifest is readable and each file's size
 // and SHA-256 match. kDeep also restores into a scratch database (SQLite: the
 // extracted file, quick_check'ed in place; PostgreSQL: a scratch database on
-// the same server) and compares
-// row counts. Corruption naming the archive and the entry on any mismatch.
+// the same server) and compares row counts. Corruption naming the archive
+// and the entry on any mismatch.
 // `logger` (may be null) gets the phase timings at debug level.
 Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::string& path,
                                           VerifyDepth depth, Logger* logger = nullptr);
