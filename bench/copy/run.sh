@@ -101,10 +101,14 @@ if want pgcopydb; then
   # PostgreSQL -> PostgreSQL: bench_copy (filled above) into bench_copy2.
   PG2="$PGBASE/bench_copy2"
   fresh_pg2() { psql_admin "DROP DATABASE IF EXISTS bench_copy2 WITH (FORCE)"; psql_admin "CREATE DATABASE bench_copy2"; rm -rf "$W/pgcopydb"; }
-  bench "ferry copy pg->pg" fresh_pg2 "$FERRY" copy --from "$PG" --to "$PG2" --create-schema \
-    --no-verify --log-level warn
-  bench "pgcopydb clone pg->pg" fresh_pg2 pgcopydb clone --source "$PG" --target "$PG2" \
-    --dir "$W/pgcopydb" --no-owner --no-acl --skip-extensions
+  # ferry takes the passthrough here (COPY pages, never decoded); alternated
+  # with pgcopydb. Then the value path (--no-passthrough) for comparison.
+  A=("$FERRY" copy --from "$PG" --to "$PG2" --create-schema --no-verify --log-level warn)
+  B=(pgcopydb clone --source "$PG" --target "$PG2" --dir "$W/pgcopydb" --no-owner --no-acl
+     --skip-extensions)
+  bench_pair "ferry copy pg->pg" fresh_pg2 "pgcopydb clone pg->pg" fresh_pg2
+  bench "ferry pg->pg --no-passthrough" fresh_pg2 "$FERRY" copy --from "$PG" --to "$PG2" \
+    --create-schema --no-verify --log-level warn --no-passthrough
   psql_admin "DROP DATABASE IF EXISTS bench_copy2 WITH (FORCE)"
 fi
 

@@ -1,5 +1,6 @@
 #include "jobs/copy/copier.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <thread>
@@ -146,7 +147,11 @@ Status TableCopier::WriteWithRetry(const Batch& b, int64_t rows_after) {
 }
 
 Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
-  BoundedQueue<Batch> queue(o_.queue_batches);
+  // A passthrough page is already bytes in the target's form, so the writer
+  // is never starved by decoding: two queued pages keep reader and writer
+  // overlapped at half the memory.
+  BoundedQueue<Batch> queue(passthrough_ ? std::min<size_t>(o_.queue_batches, 2)
+                                         : o_.queue_batches);
   Status read_status;
   std::vector<Value> start = checkpoint_ ? checkpoint_->last_key : std::vector<Value>{};
   std::thread reader([&] {

@@ -236,12 +236,16 @@ Result<bool> PassthroughReader::Next(PassthroughPage* page) {
   const std::string sql = "COPY (SELECT " + cols + " FROM " + db_->QuoteIdentifier(table_) +
                           " WHERE " + where + " ORDER BY " + keys + ") TO STDOUT (FORMAT " + format_ + ")";
 #ifdef FERRY_WITH_POSTGRES
+  // Pages are alike in size: room for the last one (plus a margin) spares
+  // the string's doublings and their slack.
+  page->data.reserve(last_bytes_ + last_bytes_ / 8);
   auto rows = CopyOut(db_.get(), sql, [&](std::string_view chunk) {
     page->data.append(chunk);
     return Status::OK();
   });
   if (!rows.ok()) return rows.status().WithContext("reading " + table_);
   page->rows = *rows;
+  last_bytes_ = page->data.size();
 #else
   return FailedPrecondition("passthrough: built without PostgreSQL");
 #endif

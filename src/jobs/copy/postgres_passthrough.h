@@ -94,6 +94,7 @@ class PassthroughReader {
   std::vector<std::string> key_types_;  // format_type of each key column
   size_t page_size_;
   std::vector<Value> last_key_;
+  size_t last_bytes_ = 0;  // the last page's size
   std::unique_ptr<PreparedStatement> nth_first_, nth_after_, max_first_, max_after_;
 };
 
