@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "db/postgres/postgres_database.h"
@@ -83,6 +84,71 @@ std::string Hex(const std::string& bytes) {
     out += kDigits[c & 15];
   }
   return out;
+}
+
+uint64_t BigEndian(const char* p, size_t n) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+// The key fields of the last tuple of a COPY binary stream (signature,
+// flags, header extension, tuples of int16 field count and int32-length
+// fields, trailer -1). `kinds[i]` is 'i' for an integer key column (2, 4
+// or 8 bytes, big-endian) or 't' for text. nullopt when the stream is not
+// what it should be, or has no tuple.
+std::optional<std::vector<Value>> LastKeyOfBinaryPage(const std::string& data,
+                                                      const std::vector<size_t>& cols,
+                                                      const std::vector<char>& kinds) {
+  const char* p = data.data();
+  const size_t size = data.size();
+  size_t at = 11 + 4;  // "PGCOPY\n\377\r\n\0", flags
+  if (size < at + 4) return std::nullopt;
+  at += 4 + BigEndian(p + at, 4);  // header extension
+  size_t last = 0;
+  bool any = false;
+  while (at + 2 <= size) {
+    const int16_t fields = static_cast<int16_t>(BigEndian(p + at, 2));
+    if (fields == -1) break;  // trailer
+    const size_t tuple = at;
+    at += 2;
+    for (int16_t f = 0; f < fields; ++f) {
+      if (at + 4 > size) return std::nullopt;
+      const int32_t len = static_cast<int32_t>(BigEndian(p + at, 4));
+      at += 4 + (len > 0 ? static_cast<size_t>(len) : 0);
+    }
+    if (at > size) return std::nullopt;
+    last = tuple;
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  // Walk the last tuple once more, picking out the key fields.
+  std::vector<Value> key(cols.size());
+  std::vector<bool> seen(cols.size(), false);
+  at = last;
+  const int16_t fields = static_cast<int16_t>(BigEndian(p + at, 2));
+  at += 2;
+  for (int16_t f = 0; f < fields; ++f) {
+    const int32_t len = static_cast<int32_t>(BigEndian(p + at, 4));
+    at += 4;
+    for (size_t k = 0; k < cols.size(); ++k) {
+      if (cols[k] != static_cast<size_t>(f)) continue;
+      if (len < 0) return std::nullopt;  // a NULL key: not a usable key
+      if (kinds[k] == 't') {
+        key[k] = std::string(p + at, static_cast<size_t>(len));
+      } else {
+        if (len != 2 && len != 4 && len != 8) return std::nullopt;
+        uint64_t u = BigEndian(p + at, static_cast<size_t>(len));
+        const int shift = 64 - 8 * len;
+        key[k] = static_cast<int64_t>(u << shift) >> shift;  // sign-extend
+      }
+      seen[k] = true;
+    }
+    at += len > 0 ? static_cast<size_t>(len) : 0;
+  }
+  for (bool b : seen)
+    if (!b) return std::nullopt;
+  return key;
 }
 
 }  // namespace
@@ -166,9 +232,17 @@ PassthroughReader::PassthroughReader(Connect connect, const TableSchema& schema,
       columns_(schema.ColumnNames()),
       key_(std::move(key)),
       page_size_(page_size == 0 ? 1 : page_size) {
+  stream_keys_ = format_ == "binary";
   for (const auto& k : key_) {
     int i = schema.ColumnIndex(k);
     key_types_.push_back(i < 0 ? "text" : schema.columns[static_cast<size_t>(i)].declared_type);
+    const std::string& t = key_types_.back();
+    char kind = t == "bigint" || t == "integer" || t == "smallint" ? 'i'
+                : t == "text" || t.rfind("character varying", 0) == 0 ? 't'
+                                                                       : 0;
+    if (i < 0 || kind == 0) stream_keys_ = false;
+    key_cols_.push_back(i < 0 ? 0 : static_cast<size_t>(i));
+    key_kinds_.push_back(kind);
   }
 }
 
@@ -222,6 +296,7 @@ Result<bool> PassthroughReader::Next(PassthroughPage* page) {
   page->data.clear();
   page->rows = 0;
   FERRY_RETURN_IF_ERROR(Connected().WithContext("reading " + table_));
+  if (stream_keys_) return NextLimited(page);
   auto end = EndKey();
   if (!end.ok()) return end.status().WithContext("reading " + table_);
   if (end->empty()) return false;
@@ -251,6 +326,41 @@ Result<bool> PassthroughReader::Next(PassthroughPage* page) {
 #endif
   page->last_key = *end;
   last_key_ = std::move(*end);
+  return true;
+}
+
+// Integer and text keys: one statement per page, `key > last ORDER BY key
+// LIMIT n` as the value path reads, and the end key is read from the last
+// tuple of the stream itself (no end-key query).
+Result<bool> PassthroughReader::NextLimited(PassthroughPage* page) {
+  if (done_) return false;
+  std::string cols, keys;
+  for (size_t i = 0; i < columns_.size(); ++i)
+    cols += (i ? ", " : "") + db_->QuoteIdentifier(columns_[i]);
+  for (size_t i = 0; i < key_.size(); ++i) keys += (i ? ", " : "") + db_->QuoteIdentifier(key_[i]);
+  const std::string tuple = key_.size() == 1 ? keys : "(" + keys + ")";
+  const std::string where = last_key_.empty() ? "" : " WHERE " + tuple + " > " + KeyTuple(last_key_);
+  const std::string sql = "COPY (SELECT " + cols + " FROM " + db_->QuoteIdentifier(table_) +
+                          where + " ORDER BY " + keys + " LIMIT " + std::to_string(page_size_) +
+                          ") TO STDOUT (FORMAT binary)";
+#ifdef FERRY_WITH_POSTGRES
+  page->data.reserve(last_bytes_ + last_bytes_ / 8);
+  auto rows = CopyOut(db_.get(), sql, [&](std::string_view chunk) {
+    page->data.append(chunk);
+    return Status::OK();
+  });
+  if (!rows.ok()) return rows.status().WithContext("reading " + table_);
+  page->rows = *rows;
+  last_bytes_ = page->data.size();
+#else
+  return FailedPrecondition("passthrough: built without PostgreSQL");
+#endif
+  if (page->rows < static_cast<int64_t>(page_size_)) done_ = true;
+  if (page->rows == 0) return false;
+  auto key = LastKeyOfBinaryPage(page->data, key_cols_, key_kinds_);
+  if (!key) return Internal("reading " + table_ + ": no key in the last row of a COPY page");
+  page->last_key = *key;
+  last_key_ = std::move(*key);
   return true;
 }
 

@@ -9,7 +9,11 @@
 //   page = COPY (SELECT cols FROM t WHERE key > 'last' AND key <= 'end'
 //          ORDER BY key) TO STDOUT (FORMAT binary)
 // and the target commits the page with checkpoint (end, rows) in one
-// transaction. Checkpoints are the same Values the value path stores (the
+// transaction. Binary pages keyed by integer or text columns skip the
+// end-key query: the page is `COPY (... WHERE key > 'last' ORDER BY key
+// LIMIT n)`, as the value path reads, and its end key is decoded from the
+// last tuple of the stream (the only values ferry ever decodes here).
+// Checkpoints are the same Values the value path stores (the
 // end key is read through the same adapter), so a copy may resume on either
 // path. COPY takes no parameters: the keys are inlined as quoted literals
 // cast to the key columns' types. Consistency is the value path's: each
@@ -83,6 +87,7 @@ class PassthroughReader {
  private:
   Status Connected();
   Result<std::vector<Value>> EndKey();
+  Result<bool> NextLimited(PassthroughPage* page);
   std::string KeyTuple(const std::vector<Value>& key) const;
 
   Connect connect_;
@@ -95,6 +100,12 @@ class PassthroughReader {
   size_t page_size_;
   std::vector<Value> last_key_;
   size_t last_bytes_ = 0;  // the last page's size
+  // Binary pages with integer/text keys: LIMIT pages, the end key read from
+  // the stream (key_cols_: the key columns' places; key_kinds_: 'i' or 't').
+  bool stream_keys_ = false;
+  bool done_ = false;
+  std::vector<size_t> key_cols_;
+  std::vector<char> key_kinds_;
   std::unique_ptr<PreparedStatement> nth_first_, nth_after_, max_first_, max_after_;
 };
 
