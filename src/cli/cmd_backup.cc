@@ -40,6 +40,7 @@ struct BackupFlags {
   std::string at;
   std::string safety_dir;
   std::string method;
+  std::string log_level = "info";  // debug: each archive phase's time
 };
 
 std::string ConfigString(const CommandContext& ctx, const char* key, const std::string& def) {
@@ -210,6 +211,12 @@ int RunCreate(CommandContext& ctx, const BackupFlags& f) {
     if (!method)
       return ReportError(ctx, InvalidArgument("--method must be auto, copy or pg_dump, not \"" + m + "\""));
     o.method = *method;
+    auto logger = CommandLogger(ctx, f.log_level);
+    if (!logger.ok()) {
+      ReportError(ctx, logger.status());
+      return kExitUsage;
+    }
+    o.logger = logger->get();
     b = CreateArchive(db->get(), ctx.env, o);
   }
   if (!b.ok()) return ReportError(ctx, b.status());
@@ -277,8 +284,13 @@ int RunVerify(CommandContext& ctx, const BackupFlags& f) {
       if (!b.ok()) return ReportError(ctx, b.status());
       path = b->location;
     }
+    auto logger = CommandLogger(ctx, f.log_level);
+    if (!logger.ok()) {
+      ReportError(ctx, logger.status());
+      return kExitUsage;
+    }
     auto r = VerifyArchive(db.ok() ? db->get() : nullptr, ctx.env, path,
-                           f.deep ? VerifyDepth::kDeep : VerifyDepth::kChecksums);
+                           f.deep ? VerifyDepth::kDeep : VerifyDepth::kChecksums, logger->get());
     if (!r.ok()) return ReportError(ctx, r.status());
     if (ctx.opts.json()) {
       return Emit(ctx, {{"ok", true},
@@ -456,7 +468,12 @@ int RunRestore(CommandContext& ctx, const BackupFlags& f) {
   }
   if (archive) {
     std::string safety = f.safety_dir.empty() ? ArchiveDir(ctx, f) : f.safety_dir;
-    auto r = RestoreArchive(db->get(), ctx.env, path, safety);
+    auto logger = CommandLogger(ctx, f.log_level);
+    if (!logger.ok()) {
+      ReportError(ctx, logger.status());
+      return kExitUsage;
+    }
+    auto r = RestoreArchive(db->get(), ctx.env, path, safety, logger->get());
     if (!r.ok()) return ReportError(ctx, r.status());
     if (ctx.opts.json()) {
       return Emit(ctx, {{"ok", true}, {"restored", path}, {"tables", r->table_rows},
@@ -484,6 +501,8 @@ void AddBackupCommand(CLI::App& app, CommandRunner* run) {
   sub->require_subcommand(1);
 
   auto* create = sub->add_subcommand("create", "Create and verify a backup");
+  create->add_option("--log-level", f->log_level,
+                     "debug, info, warn or error (default info; debug: archive phase timings)");
   create->add_option("--table", f->table, "Snapshot this table inside the database");
   create->add_flag("--archive", f->archive, "Archive the whole database to a file");
   create->add_option("--retention", f->retention, "Expiry, e.g. 7d, 12h, 2w (default 7d)");
@@ -501,6 +520,8 @@ void AddBackupCommand(CLI::App& app, CommandRunner* run) {
   list->callback([run, f] { *run = [f](CommandContext& ctx) { return RunList(ctx, *f); }; });
 
   auto* verify = sub->add_subcommand("verify", "Check a backup against what was recorded");
+  verify->add_option("--log-level", f->log_level,
+                     "debug, info, warn or error (default info; debug: archive phase timings)");
   verify->add_option("name", f->name, "Backup name or archive path")->required();
   verify->add_option("--dir", f->dir, "Key-value stores: the archive directory holding the catalog");
   verify->add_flag("--deep", f->deep, "Archives: test-restore into a scratch database");
@@ -522,6 +543,8 @@ void AddBackupCommand(CLI::App& app, CommandRunner* run) {
   status->callback([run, f] { *run = [f](CommandContext& ctx) { return RunStatus(ctx, *f); }; });
 
   auto* restore = sub->add_subcommand("restore", "Restore a backup (a safety backup is taken first)");
+  restore->add_option("--log-level", f->log_level,
+                      "debug, info, warn or error (default info; debug: archive phase timings)");
   restore->add_option("name", f->name, "Backup name or archive path");
   restore->add_option("--at", f->at, "Restore the newest verified backup not after this time");
   restore->add_option("--table", f->table, "With --at: only snapshots of this table");

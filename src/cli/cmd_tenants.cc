@@ -142,17 +142,12 @@ int Usage(CommandContext& ctx, const Status& st) {
 }
 
 std::unique_ptr<Logger> MakeLogger(CommandContext& ctx, const TenantsFlags& f, Status* st) {
-  auto level = ParseLogLevel(f.log_level);
-  auto format = ParseLogFormat(ctx.opts.log_format);
-  if (!level.ok() || !format.ok()) {
-    *st = !level.ok() ? level.status() : format.status();
+  auto made = CommandLogger(ctx, f.log_level);
+  if (!made.ok()) {
+    *st = made.status();
     return nullptr;
   }
-  LoggerOptions lo;
-  lo.format = *format;
-  lo.min_level = ctx.opts.quiet ? LogLevel::kError : *level;
-  lo.env = ctx.env;
-  return Logger::Stderr(lo);
+  return std::move(made).value();
 }
 
 std::string V(const std::string& v) { return v.empty() ? "-" : v; }

@@ -13,6 +13,7 @@
 #include "cli/global_options.h"
 #include "ferry/env.h"
 #include "ferry/migrator.h"
+#include "obs/logger.h"
 
 namespace ferry::cli {
 
@@ -52,6 +53,11 @@ std::unique_ptr<Migrator> OpenMigrator(CommandContext& ctx, int* exit_code);
 // Prints "ferry: error: <message>" (or a JSON error document with --output
 // json) and returns the exit code for the status.
 int ReportError(CommandContext& ctx, const Status& status);
+
+// The stderr logger of a long-running command: `level` is its --log-level
+// flag (debug, info, warn, error), the format the global --log-format;
+// --quiet keeps errors only. InvalidArgument on a bad level or format.
+Result<std::unique_ptr<Logger>> CommandLogger(const CommandContext& ctx, const std::string& level);
 
 // Prints plan/up/down steps as text ("2 migration(s) applied, in order: ...").
 void PrintSteps(std::ostream& out, const std::vector<PlanStep>& steps, const char* verb);

@@ -24,6 +24,16 @@ int ReportError(CommandContext& ctx, const Status& status) {
   return code;
 }
 
+Result<std::unique_ptr<Logger>> CommandLogger(const CommandContext& ctx, const std::string& level) {
+  FERRY_ASSIGN_OR_RETURN(LogLevel min_level, ParseLogLevel(level));
+  FERRY_ASSIGN_OR_RETURN(LogFormat format, ParseLogFormat(ctx.opts.log_format));
+  LoggerOptions lo;
+  lo.format = format;
+  lo.min_level = ctx.opts.quiet ? LogLevel::kError : min_level;
+  lo.env = ctx.env;
+  return Logger::Stderr(lo);
+}
+
 std::unique_ptr<Migrator> OpenMigrator(CommandContext& ctx, int* exit_code) {
   if (ctx.opts.db_url.empty()) {
     *exit_code = ReportError(

@@ -236,6 +236,36 @@ TEST_P(BackupCliTest, CleanupRemovesLeftoversOfKilledJobsButNotOfLiveOnes) {
   EXPECT_EQ(Json(Ferry({"backup", "status"})).value("leftovers", json::array()).size(), 0u);
 }
 
+// --log-level debug shows where an archive job's time went (one line per
+// job, on stderr, so --output json stays one document); a bad level is a
+// usage error before anything is written.
+TEST_P(BackupCliTest, LogLevelDebugPrintsArchivePhaseTimings) {
+  Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+  Exec("INSERT INTO t (id, v) VALUES (1, 'a'), (2, 'b')");
+  std::vector<std::string> args = CreateArgs();
+  args.push_back("--log-level");
+  args.push_back("bogus");
+  RunResult r = Ferry(args);
+  EXPECT_EQ(r.code, 2) << Describe(r);
+  EXPECT_FALSE(std::filesystem::exists(cwd_ / "backups")) << Describe(r);
+
+  args.back() = "debug";
+  r = Ferry(args);
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  EXPECT_NE(r.err.find("phases"), std::string::npos) << Describe(r);
+  EXPECT_NE(r.err.find("total="), std::string::npos) << Describe(r);
+  json created = Json(r);
+  const std::string file = created["backup"]["location"];
+
+  r = Ferry({"backup", "verify", file, "--deep", "--log-level", "debug"});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  EXPECT_NE(r.err.find("archive verify"), std::string::npos) << Describe(r);
+  // Info (the default) keeps them out.
+  r = Ferry({"backup", "verify", file});
+  ASSERT_EQ(r.code, 0) << Describe(r);
+  EXPECT_EQ(r.err.find("phases"), std::string::npos) << Describe(r);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, BackupCliTest, ::testing::Values("sqlite", "postgres"));
 
 #if FERRY_WITH_ROCKSDB
