@@ -48,17 +48,12 @@ int Run(CommandContext& ctx, CopyFlags& f) {
   }
   o.verify = !f.no_verify;
   o.passthrough = !f.no_passthrough;
-  auto level = ParseLogLevel(f.log_level);
-  auto format = ParseLogFormat(ctx.opts.log_format);
-  if (!level.ok() || !format.ok()) {
-    ReportError(ctx, !level.ok() ? level.status() : format.status());
+  auto made = CommandLogger(ctx, f.log_level);
+  if (!made.ok()) {
+    ReportError(ctx, made.status());
     return kExitUsage;
   }
-  LoggerOptions lo;
-  lo.format = *format;
-  lo.min_level = ctx.opts.quiet ? LogLevel::kError : *level;
-  lo.env = ctx.env;
-  std::unique_ptr<Logger> logger = Logger::Stderr(lo);
+  std::unique_ptr<Logger> logger = std::move(made).value();
 
   MetricsRegistry metrics;
   CopyDeps deps;
