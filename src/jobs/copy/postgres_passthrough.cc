@@ -292,24 +292,22 @@ std::string PassthroughReader::KeyTuple(const std::vector<Value>& key) const {
   return out + ")";
 }
 
-Result<bool> PassthroughReader::Next(PassthroughPage* page) {
-  page->data.clear();
-  page->rows = 0;
-  FERRY_RETURN_IF_ERROR(Connected().WithContext("reading " + table_));
-  if (stream_keys_) return NextLimited(page);
-  auto end = EndKey();
-  if (!end.ok()) return end.status().WithContext("reading " + table_);
-  if (end->empty()) return false;
+std::string PassthroughReader::KeyColumns(bool as_tuple) const {
+  std::string keys;
+  for (size_t i = 0; i < key_.size(); ++i) keys += (i ? ", " : "") + db_->QuoteIdentifier(key_[i]);
+  return as_tuple && key_.size() > 1 ? "(" + keys + ")" : keys;
+}
 
-  std::string cols, keys;
+// One page: `COPY (SELECT cols FROM t <where> ORDER BY key <limit>) TO
+// STDOUT` into page->data, never decoded.
+Status PassthroughReader::CopyPage(const std::string& where, const std::string& limit,
+                                   PassthroughPage* page) {
+  std::string cols;
   for (size_t i = 0; i < columns_.size(); ++i)
     cols += (i ? ", " : "") + db_->QuoteIdentifier(columns_[i]);
-  for (size_t i = 0; i < key_.size(); ++i) keys += (i ? ", " : "") + db_->QuoteIdentifier(key_[i]);
-  const std::string tuple = key_.size() == 1 ? keys : "(" + keys + ")";
-  std::string where = tuple + " <= " + KeyTuple(*end);
-  if (!last_key_.empty()) where = tuple + " > " + KeyTuple(last_key_) + " AND " + where;
-  const std::string sql = "COPY (SELECT " + cols + " FROM " + db_->QuoteIdentifier(table_) +
-                          " WHERE " + where + " ORDER BY " + keys + ") TO STDOUT (FORMAT " + format_ + ")";
+  const std::string sql = "COPY (SELECT " + cols + " FROM " + db_->QuoteIdentifier(table_) + where +
+                          " ORDER BY " + KeyColumns(false) + limit + ") TO STDOUT (FORMAT " +
+                          format_ + ")";
 #ifdef FERRY_WITH_POSTGRES
   // Pages are alike in size: room for the last one (plus a margin) spares
   // the string's doublings and their slack.
@@ -321,9 +319,25 @@ Result<bool> PassthroughReader::Next(PassthroughPage* page) {
   if (!rows.ok()) return rows.status().WithContext("reading " + table_);
   page->rows = *rows;
   last_bytes_ = page->data.size();
+  return Status::OK();
 #else
+  (void)sql;
   return FailedPrecondition("passthrough: built without PostgreSQL");
 #endif
+}
+
+Result<bool> PassthroughReader::Next(PassthroughPage* page) {
+  page->data.clear();
+  page->rows = 0;
+  FERRY_RETURN_IF_ERROR(Connected().WithContext("reading " + table_));
+  if (stream_keys_) return NextLimited(page);
+  auto end = EndKey();
+  if (!end.ok()) return end.status().WithContext("reading " + table_);
+  if (end->empty()) return false;
+
+  std::string where = KeyColumns(true) + " <= " + KeyTuple(*end);
+  if (!last_key_.empty()) where = KeyColumns(true) + " > " + KeyTuple(last_key_) + " AND " + where;
+  FERRY_RETURN_IF_ERROR(CopyPage(" WHERE " + where, "", page));
   page->last_key = *end;
   last_key_ = std::move(*end);
   return true;
@@ -334,27 +348,9 @@ Result<bool> PassthroughReader::Next(PassthroughPage* page) {
 // tuple of the stream itself (no end-key query).
 Result<bool> PassthroughReader::NextLimited(PassthroughPage* page) {
   if (done_) return false;
-  std::string cols, keys;
-  for (size_t i = 0; i < columns_.size(); ++i)
-    cols += (i ? ", " : "") + db_->QuoteIdentifier(columns_[i]);
-  for (size_t i = 0; i < key_.size(); ++i) keys += (i ? ", " : "") + db_->QuoteIdentifier(key_[i]);
-  const std::string tuple = key_.size() == 1 ? keys : "(" + keys + ")";
-  const std::string where = last_key_.empty() ? "" : " WHERE " + tuple + " > " + KeyTuple(last_key_);
-  const std::string sql = "COPY (SELECT " + cols + " FROM " + db_->QuoteIdentifier(table_) +
-                          where + " ORDER BY " + keys + " LIMIT " + std::to_string(page_size_) +
-                          ") TO STDOUT (FORMAT binary)";
-#ifdef FERRY_WITH_POSTGRES
-  page->data.reserve(last_bytes_ + last_bytes_ / 8);
-  auto rows = CopyOut(db_.get(), sql, [&](std::string_view chunk) {
-    page->data.append(chunk);
-    return Status::OK();
-  });
-  if (!rows.ok()) return rows.status().WithContext("reading " + table_);
-  page->rows = *rows;
-  last_bytes_ = page->data.size();
-#else
-  return FailedPrecondition("passthrough: built without PostgreSQL");
-#endif
+  const std::string where =
+      last_key_.empty() ? "" : " WHERE " + KeyColumns(true) + " > " + KeyTuple(last_key_);
+  FERRY_RETURN_IF_ERROR(CopyPage(where, " LIMIT " + std::to_string(page_size_), page));
   if (page->rows < static_cast<int64_t>(page_size_)) done_ = true;
   if (page->rows == 0) return false;
   auto key = LastKeyOfBinaryPage(page->data, key_cols_, key_kinds_);

@@ -89,6 +89,9 @@ class PassthroughReader {
   Result<std::vector<Value>> EndKey();
   Result<bool> NextLimited(PassthroughPage* page);
   std::string KeyTuple(const std::vector<Value>& key) const;
+  // The quoted key columns: "a, b", or "(a, b)" as a row value.
+  std::string KeyColumns(bool as_tuple) const;
+  Status CopyPage(const std::string& where, const std::string& limit, PassthroughPage* page);
 
   Connect connect_;
   std::string format_;

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -28,6 +29,46 @@ namespace ferry::testing {
 namespace {
 
 constexpr int kRows = 20000;
+
+enum class Round { kKilled, kFinished, kFailed };
+
+// One round of a real-binary kill test: starts `ferry copy` (--create-schema
+// in round 0, --resume after; --max-rate so a fast idle machine cannot finish
+// before the kill), waits until the checkpoint shows more rows than `before`
+// — a committed batch, a condition and not a guess at this machine's speed;
+// generous, since at load 20 a process start and its first batch can take
+// seconds — then lets it run a random moment longer and kills it.
+Round CopyRoundKilledAfterABatch(const std::string& from, const std::string& to, int round,
+                                 int64_t before, const std::function<int64_t()>& checkpoint_rows,
+                                 std::mt19937& rng) {
+  pid_t pid = fork();
+  if (pid < 0) return Round::kFailed;
+  if (pid == 0) {
+    int fd = ::open("/dev/null", O_WRONLY);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl(FERRY_BINARY, "ferry", "copy", "--from", from.c_str(), "--to", to.c_str(),
+          round == 0 ? "--create-schema" : "--resume", "--batch", "500", "--max-rate", "5000",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  bool exited = false;
+  for (int i = 0; i < 1200 && checkpoint_rows() <= before; ++i) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!exited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  if (WIFSIGNALED(status)) return Round::kKilled;
+  return WEXITSTATUS(status) == 0 ? Round::kFinished : Round::kFailed;
+}
 
 // The parameter is the target engine: "postgres" or "mysql".
 class CopyCrash : public ::testing::TestWithParam<std::string> {
@@ -132,39 +173,11 @@ TEST_P(CopyCrash, RealBinaryKilledAtRandomMomentsResumes) {
   bool done = false;
   for (int round = 0; round < 8 && !done; ++round) {
     const int64_t before = CheckpointRows();
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      int fd = ::open("/dev/null", O_WRONLY);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::string from = dir_.SqliteUrl("src.db"), to = target_;
-      execl(FERRY_BINARY, "ferry", "copy", "--from", from.c_str(), "--to", to.c_str(),
-            round == 0 ? "--create-schema" : "--resume", "--batch", "500", "--max-rate", "5000",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    int status = 0;
-    bool exited = false;
-    // Generous: at load 20 a process start and its first batch can take seconds.
-    for (int i = 0; i < 1200 && CheckpointRows() <= before; ++i) {
-      if (waitpid(pid, &status, WNOHANG) == pid) {
-        exited = true;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (!exited) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-    }
-    if (WIFSIGNALED(status)) {
-      ++kills;
-    } else {
-      ASSERT_EQ(WEXITSTATUS(status), 0) << "ferry copy failed in round " << round;
-      done = true;
-    }
+    const Round r = CopyRoundKilledAfterABatch(dir_.SqliteUrl("src.db"), target_, round, before,
+                                               [&] { return CheckpointRows(); }, rng);
+    ASSERT_NE(r, Round::kFailed) << "ferry copy failed in round " << round;
+    if (r == Round::kKilled) ++kills;
+    done = r == Round::kFinished;
   }
   EXPECT_GT(kills, 0);
   auto r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", target_, "--resume"});
@@ -272,38 +285,11 @@ TEST_F(CopyCrashPassthrough, RealBinaryKilledAtRandomMomentsResumes) {
   bool done = false;
   for (int round = 0; round < 8 && !done; ++round) {
     const int64_t before = CheckpointRows();
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      int fd = ::open("/dev/null", O_WRONLY);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::string from = src_->url(), to = dst_->url();
-      execl(FERRY_BINARY, "ferry", "copy", "--from", from.c_str(), "--to", to.c_str(),
-            round == 0 ? "--create-schema" : "--resume", "--batch", "500", "--max-rate", "5000",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    int status = 0;
-    bool exited = false;
-    for (int i = 0; i < 1200 && CheckpointRows() <= before; ++i) {
-      if (waitpid(pid, &status, WNOHANG) == pid) {
-        exited = true;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (!exited) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-    }
-    if (WIFSIGNALED(status)) {
-      ++kills;
-    } else {
-      ASSERT_EQ(WEXITSTATUS(status), 0) << "ferry copy failed in round " << round;
-      done = true;
-    }
+    const Round r = CopyRoundKilledAfterABatch(src_->url(), dst_->url(), round, before,
+                                               [&] { return CheckpointRows(); }, rng);
+    ASSERT_NE(r, Round::kFailed) << "ferry copy failed in round " << round;
+    if (r == Round::kKilled) ++kills;
+    done = r == Round::kFinished;
   }
   EXPECT_GT(kills, 0);
   auto r = RunFerry({"copy", "--from", src_->url(), "--to", dst_->url(), "--resume"});
