@@ -533,7 +533,8 @@ void AddBackupCommand(CLI::App& app, CommandRunner* run) {
   extend->add_option("--dir", f->dir, "Key-value stores: the archive directory holding the catalog");
   extend->callback([run, f] { *run = [f](CommandContext& ctx) { return RunExtend(ctx, *f); }; });
 
-  auto* cleanup = sub->add_subcommand("cleanup", "Remove expired backups per the [backup] policy, and what killed jobs left behind");
+  auto* cleanup = sub->add_subcommand(
+      "cleanup", "Remove expired backups per the [backup] policy, and what killed jobs left behind");
   cleanup->add_flag("--dry-run", f->dry_run, "Only print what would be removed");
   cleanup->add_option("--dir", f->dir, "Key-value stores: the archive directory holding the catalog");
   cleanup->callback([run, f] { *run = [f](CommandContext& ctx) { return RunCleanup(ctx, *f); }; });

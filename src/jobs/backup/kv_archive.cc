@@ -145,7 +145,8 @@ Status CheckpointAndPack(std::unique_ptr<KvStore> store, Env* env, const Archive
                          const std::string& engine, int64_t now, BackupInfo* out) {
   BackupInfo& b = *out;
   const std::string name = b.source;
-  StagingDir staging(env, opts.dir + "/.ferry-staging-kv-" + std::to_string(env->Random64() % 1000000));
+  StagingDir staging(env,
+                     opts.dir + "/.ferry-staging-kv-" + std::to_string(env->Random64() % 1000000));
   FERRY_RETURN_IF_ERROR(staging.Create());  // locked: `backup cleanup` leaves it alone
   const std::string cp = staging.path() + "/checkpoint";  // must not exist yet
   // This process holds the store (RocksDB's LOCK): nobody writes between the

@@ -33,9 +33,9 @@ Result<SqliteTableDdl> ReadSqliteTableDdl(Database* db, const std::string& table
 
 // Creates an empty `copy` shaped like `source` (PostgreSQL: LIKE ...
 // INCLUDING CONSTRAINTS GENERATED IDENTITY, without defaults so the copy
-// never shares the source's serial sequence (PostgreSQL 12 or later); MySQL: CREATE TABLE ... LIKE, which commits, so call it
-// outside the transaction there; SQLite and DuckDB: the same CREATE TABLE
-// text). Returns whether secondary indexes were recreated (MySQL keeps the
+// never shares the source's serial sequence (PostgreSQL 12 or later);
+// MySQL: CREATE TABLE ... LIKE, which commits, so call it outside the
+// transaction there; SQLite and DuckDB: the same CREATE TABLE text). Returns whether secondary indexes were recreated (MySQL keeps the
 // primary key either way).
 Result<bool> CreateCopyTable(Database* db, const std::string& source, const std::string& copy,
                              bool with_indexes);

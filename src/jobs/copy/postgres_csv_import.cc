@@ -361,7 +361,8 @@ Result<std::optional<ImportReport>> ServerCsvImport(Database* db, const ImportOp
   }
   rep.rejected = records.rejected();
   if (o.skip_bad && !o.dry_run)
-    FERRY_RETURN_IF_ERROR(env->WriteFileAtomic(o.reject_file, rep.rejected ? records.rejects() : ""));
+    FERRY_RETURN_IF_ERROR(
+        env->WriteFileAtomic(o.reject_file, rep.rejected ? records.rejects() : ""));
   if (!o.dry_run) FERRY_RETURN_IF_ERROR(tx.Commit());
   rep.seconds = Seconds(env->Now() - t0);
   if (logger)
