@@ -131,34 +131,17 @@ Result<bool> CreateCopyTable(Database* db, const std::string& source, const std:
 Result<std::string> InsertSelectSql(Database* db, const std::string& into,
                                     const std::string& from) {
   const std::string qi = db->QuoteIdentifier(into), qf = db->QuoteIdentifier(from);
-  if (db->dialect() == Dialect::kSqlite) {
-    // SQLite refuses values for generated columns (VIRTUAL: hidden 2,
-    // STORED: 3) too; `into` carries the same definitions, so they come
-    // back computed, and the checksums (which see them) still agree.
-    FERRY_ASSIGN_OR_RETURN(std::string list, SqliteStoredColumnList(db, into));
-    if (list.empty()) return "INSERT INTO " + qi + " SELECT * FROM " + qf;
-    return "INSERT INTO " + qi + " (" + list + ") SELECT " + list + " FROM " + qf;
-  }
-  if (db->dialect() == Dialect::kPostgres) {
-    // Generated columns refuse values (they are recomputed); identity
-    // columns GENERATED ALWAYS take the copied ones only when told to.
-    FERRY_ASSIGN_OR_RETURN(
-        Rows r, db->Query("SELECT attname, (attgenerated <> '')::int FROM pg_attribute"
-                          " WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped"
-                          " ORDER BY attnum",
-                          {qi}));
-    std::string list;
-    bool generated = false;
-    for (size_t i = 0; i < r.size(); ++i) {
-      if (r.GetInt(i, 1).value_or(0) != 0) {
-        generated = true;
-        continue;
-      }
-      list += (list.empty() ? "" : ", ") + db->QuoteIdentifier(r.GetText(i, 0).value_or(""));
-    }
-    if (!generated) return "INSERT INTO " + qi + " OVERRIDING SYSTEM VALUE SELECT * FROM " + qf;
-    return "INSERT INTO " + qi + " (" + list + ") OVERRIDING SYSTEM VALUE SELECT " + list +
-           " FROM " + qf;
+  if (db->dialect() == Dialect::kSqlite || db->dialect() == Dialect::kPostgres) {
+    // Generated columns refuse values; `into` carries the same definitions,
+    // so they come back computed, and the checksums (which see them) still
+    // agree. PostgreSQL identity columns GENERATED ALWAYS take the copied
+    // values only when told to.
+    FERRY_ASSIGN_OR_RETURN(std::string list, StoredColumnList(db, into));
+    const std::string overriding =
+        db->dialect() == Dialect::kPostgres ? " OVERRIDING SYSTEM VALUE" : "";
+    if (list.empty()) return "INSERT INTO " + qi + overriding + " SELECT * FROM " + qf;
+    return "INSERT INTO " + qi + " (" + list + ")" + overriding + " SELECT " + list + " FROM " +
+           qf;
   }
   if (db->dialect() != Dialect::kMysql) return "INSERT INTO " + qi + " SELECT * FROM " + qf;
   // MySQL refuses values for generated columns; they are recomputed.

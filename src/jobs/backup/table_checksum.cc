@@ -244,10 +244,19 @@ Result<TableChecksum> ComputeTableChecksum(Database* db, const std::string& tabl
   return r;
 }
 
-Result<std::string> SqliteStoredColumnList(Database* db, const std::string& table) {
-  FERRY_ASSIGN_OR_RETURN(Rows cols, db->Query("SELECT name, hidden FROM pragma_table_xinfo($1)"
-                                              " WHERE hidden IN (0, 2, 3) ORDER BY cid",
-                                              {table}));
+Result<std::string> StoredColumnList(Database* db, const std::string& table) {
+  // (name, generated?): SQLite's hidden is 2 for VIRTUAL, 3 for STORED
+  // generated columns (1, a virtual table's hidden column, is left out).
+  FERRY_ASSIGN_OR_RETURN(
+      Rows cols,
+      db->dialect() == Dialect::kPostgres
+          ? db->Query("SELECT attname, (attgenerated <> '')::int FROM pg_attribute"
+                      " WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped"
+                      " ORDER BY attnum",
+                      {db->QuoteIdentifier(table)})
+          : db->Query("SELECT name, hidden FROM pragma_table_xinfo($1)"
+                      " WHERE hidden IN (0, 2, 3) ORDER BY cid",
+                      {table}));
   std::string list;
   bool generated = false;
   for (size_t i = 0; i < cols.size(); ++i) {
@@ -273,7 +282,7 @@ Result<TableChecksum> CopyTableHashingSource(Database* db, const std::string& so
   for (size_t i = 0; i < cols.size(); ++i)
     args += (i ? ", " : "") + db->QuoteIdentifier(cols.GetText(i, 0).value_or(""));
   const std::string take = "SELECT " + std::string(kSqliteRowXxh128Take) + "()";
-  FERRY_ASSIGN_OR_RETURN(std::string stored, SqliteStoredColumnList(db, source));
+  FERRY_ASSIGN_OR_RETURN(std::string stored, StoredColumnList(db, source));
   const std::string into = stored.empty() ? "" : " (" + stored + ")";
   const std::string what = stored.empty() ? "*" : stored;
   FERRY_RETURN_IF_ERROR(db->Query(take, {}).status());  // from zero

@@ -60,10 +60,10 @@ Result<TableChecksum> ComputeTableChecksum(Database* db, const std::string& tabl
 // ComputeTableChecksum; tests compare the two.
 Result<TableChecksum> StreamedSqliteTableChecksum(Database* db, const std::string& table);
 
-// SQLite: "a", "b", ... -- the quoted columns of `table` an INSERT may
-// write (not generated) -- when it has generated columns, which refuse
-// values; "" when it has none, so SELECT * fits.
-Result<std::string> SqliteStoredColumnList(Database* db, const std::string& table);
+// SQLite and PostgreSQL: "a", "b", ... -- the quoted columns of `table` an
+// INSERT may write (not generated) -- when it has generated columns, which
+// refuse values; "" when it has none, so SELECT * fits.
+Result<std::string> StoredColumnList(Database* db, const std::string& table);
 
 // SQLite: copies every row of `source` into the existing, empty `copy`
 // (INSERT ... SELECT *, or its stored columns) and returns the source's checksum -- the same method

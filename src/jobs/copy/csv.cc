@@ -2,21 +2,23 @@
 
 namespace ferry {
 
+void AppendCsvField(std::string_view s, std::string* out) {
+  if (!s.empty() && s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(s);
+    return;
+  }
+  out->push_back('"');
+  for (char c : s) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
 void AppendCsvRecord(const std::vector<CsvField>& fields, std::string* out) {
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out->push_back(',');
-    if (!fields[i]) continue;
-    const std::string& s = *fields[i];
-    if (!s.empty() && s.find_first_of(",\"\r\n") == std::string::npos) {
-      out->append(s);
-      continue;
-    }
-    out->push_back('"');
-    for (char c : s) {
-      if (c == '"') out->push_back('"');
-      out->push_back(c);
-    }
-    out->push_back('"');
+    if (fields[i]) AppendCsvField(*fields[i], out);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <istream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ferry/status.h"
@@ -17,6 +18,10 @@
 namespace ferry {
 
 using CsvField = std::optional<std::string>;  // nullopt = NULL
+
+// Appends one non-NULL field to *out, quoted when it must be (a comma,
+// quote, CR or LF in it) or when empty (an empty unquoted field is NULL).
+void AppendCsvField(std::string_view field, std::string* out);
 
 // Appends one record (without the line ending) to *out.
 void AppendCsvRecord(const std::vector<CsvField>& fields, std::string* out);

@@ -222,6 +222,13 @@ Result<ExportReport> ExportTable(Database* db, const ExportOptions& o, Env* env,
   return rep;
 }
 
+Status BadRecordError(const ImportOptions& o, int64_t line, const Status& why) {
+  return InvalidArgument(o.in + ":" + std::to_string(line) + ": " + why.message() +
+                         (o.skip_bad ? ""
+                                     : " (nothing imported; --skip-bad --reject-file F sets bad "
+                                       "records aside)"));
+}
+
 Result<ImportReport> ImportTable(Database* db, const ImportOptions& o, Env* env, Logger* logger) {
   if (o.format == FileFormat::kParquet) return ParseFileFormat("parquet").status();
   if (o.skip_bad && o.reject_file.empty())
@@ -233,10 +240,6 @@ Result<ImportReport> ImportTable(Database* db, const ImportOptions& o, Env* env,
   std::ifstream in(o.in, std::ios::binary);
   if (!in) return IOError("cannot read " + o.in + ": " + std::strerror(errno));
   if (db->dialect() == Dialect::kPostgres) FERRY_RETURN_IF_ERROR(db->Exec("SET TimeZone = 'UTC'"));
-  if (o.format == FileFormat::kCsv && o.server_copy) {
-    FERRY_ASSIGN_OR_RETURN(std::optional<ImportReport> fast, ServerCsvImport(db, o, s, env, logger));
-    if (fast) return *fast;
-  }
 
   ImportReport rep;
   rep.dry_run = o.dry_run;
@@ -259,6 +262,11 @@ Result<ImportReport> ImportTable(Database* db, const ImportOptions& o, Env* env,
       names.push_back(name);
     }
     rejects = std::string(csv.raw()) + "\n";
+    if (o.server_copy && CanServerCsvImport(db)) {
+      std::vector<const ColumnSchema*> cols;
+      for (int i : col_of) cols.push_back(&s.columns[static_cast<size_t>(i)]);
+      return ServerCsvImport(db, o, &csv, cols, names, std::move(rejects), env, logger);
+    }
   } else {
     names = s.ColumnNames();
     for (size_t i = 0; i < names.size(); ++i) col_of.push_back(static_cast<int>(i));
@@ -279,9 +287,7 @@ Result<ImportReport> ImportTable(Database* db, const ImportOptions& o, Env* env,
     return Status::OK();
   };
   auto bad = [&](int64_t line, std::string_view raw, const Status& why) -> Status {
-    Status st = InvalidArgument(o.in + ":" + std::to_string(line) + ": " + why.message() +
-                                (o.skip_bad ? "" : " (nothing imported; --skip-bad "
-                                                   "--reject-file F sets bad records aside)"));
+    Status st = BadRecordError(o, line, why);
     if (!o.skip_bad) return st;
     if (logger) logger->Warn("rejected record", {{"error", st.message()}});
     rejects.append(raw);

@@ -89,4 +89,9 @@ struct ImportReport {
 Result<ImportReport> ImportTable(Database* db, const ImportOptions& options, Env* env,
                                  Logger* logger);
 
+// The error for a bad record at the file's `line`: "<in>:<line>: <why>",
+// and, without --skip-bad, that nothing was imported and how to set such
+// records aside. One wording for every import path.
+Status BadRecordError(const ImportOptions& options, int64_t line, const Status& why);
+
 }  // namespace ferry

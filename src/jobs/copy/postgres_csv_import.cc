@@ -4,10 +4,10 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
-#include <fstream>
 
 #include "db/key_codec.h"
 #include "db/transaction.h"
+#include "jobs/copy/csv.h"
 #include "jobs/copy/csv_scanner.h"
 #include "util/strings.h"
 #ifdef FERRY_WITH_POSTGRES
@@ -107,18 +107,14 @@ Result<Spelled> CheckField(const ColumnSchema& c, Check check, std::string_view 
                                                        : std::string("an ") + LogicalTypeName(c.type)));
 }
 
-// One field as COPY's CSV reader reads it back (NULL stays an empty field).
+// One field as COPY's CSV reader reads it back (NULL stays an empty field):
+// RFC 4180 quoting, and a lone \. (COPY's end of data) quoted too.
 void AppendCopyCsvField(std::string_view text, std::string* out) {
-  if (!text.empty() && text != "\\." && text.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out->append(text);
+  if (text == "\\.") {
+    out->append("\"\\.\"");
     return;
   }
-  out->push_back('"');
-  for (char c : text) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
+  AppendCsvField(text, out);
 }
 
 // Reads the file's records, checks them and spells the good ones for COPY.
@@ -187,10 +183,7 @@ class RecordSource {
 
  private:
   Status Bad(const Status& why) {
-    Status st = InvalidArgument(o_.in + ":" + std::to_string(csv_->record_line()) + ": " +
-                                why.message() +
-                                (o_.skip_bad ? "" : " (nothing imported; --skip-bad "
-                                                    "--reject-file F sets bad records aside)"));
+    Status st = BadRecordError(o_, csv_->record_line(), why);
     if (!o_.skip_bad) return st;
     if (logger_) logger_->Warn("rejected record", {{"error", st.message()}});
     rejects_.append(csv_->raw());
@@ -261,34 +254,29 @@ double Seconds(std::chrono::steady_clock::duration d) {
 
 }  // namespace
 
-Result<std::optional<ImportReport>> ServerCsvImport(Database* db, const ImportOptions& o,
-                                                   const TableSchema& s, Env* env, Logger* logger) {
-#ifndef FERRY_WITH_POSTGRES
-  (void)db, (void)o, (void)s, (void)env, (void)logger;
-  return std::optional<ImportReport>();
+bool CanServerCsvImport(Database* db) {
+#ifdef FERRY_WITH_POSTGRES
+  return db->dialect() == Dialect::kPostgres && CanStreamCopy(db);
 #else
-  if (db->dialect() != Dialect::kPostgres || o.format != FileFormat::kCsv)
-    return std::optional<ImportReport>();
+  (void)db;
+  return false;
+#endif
+}
+
+Result<ImportReport> ServerCsvImport(Database* db, const ImportOptions& o, CsvScanner* csv,
+                                     const std::vector<const ColumnSchema*>& cols,
+                                     const std::vector<std::string>& columns, std::string rejects,
+                                     Env* env, Logger* logger) {
+#ifndef FERRY_WITH_POSTGRES
+  (void)db, (void)o, (void)csv, (void)cols, (void)columns, (void)rejects, (void)env, (void)logger;
+  return FailedPrecondition("CSV import through COPY: built without PostgreSQL");
+#else
   const auto t0 = env->Now();
-  std::ifstream in(o.in, std::ios::binary);
-  if (!in) return IOError("cannot read " + o.in + ": " + std::strerror(errno));
-  CsvScanner csv(&in);
-  auto got = csv.Next();
-  if (!got.ok()) return got.status().WithContext(o.in);
-  if (!*got) return InvalidArgument(o.in + ": empty file (a CSV import needs a header line)");
-  std::vector<const ColumnSchema*> cols;
   std::string sql = "COPY " + db->QuoteIdentifier(o.table) + " (";
-  for (const auto& h : csv.fields()) {
-    const std::string name(h.text);
-    int idx = h.null ? -1 : s.ColumnIndex(name);
-    if (idx < 0)
-      return InvalidArgument(o.in + ":1: header names column \"" + name + "\", which table " +
-                             o.table + " does not have");
-    sql += (cols.empty() ? "" : ", ") + db->QuoteIdentifier(name);
-    cols.push_back(&s.columns[static_cast<size_t>(idx)]);
-  }
+  for (size_t i = 0; i < columns.size(); ++i)
+    sql += (i ? ", " : "") + db->QuoteIdentifier(columns[i]);
   sql += ") FROM STDIN (FORMAT csv)";
-  RecordSource records(o, &csv, cols, std::string(csv.raw()) + "\n", logger);
+  RecordSource records(o, csv, cols, std::move(rejects), logger);
 
   ImportReport rep;
   rep.dry_run = o.dry_run;
@@ -307,7 +295,6 @@ Result<std::optional<ImportReport>> ServerCsvImport(Database* db, const ImportOp
     FERRY_RETURN_IF_ERROR(tx.Begin());
   }
   CopyLines lines;
-  bool first_copy = true;
   while (more) {  // one COPY per batch; `pending` holds the batch's first record
     lines.Clear();
     lines.Add(pending, records.line());
@@ -343,16 +330,12 @@ Result<std::optional<ImportReport>> ServerCsvImport(Database* db, const ImportOp
     auto copied = CopyIn(db, sql, source);
     if (!copied.ok()) {
       Status st = copied.status();
-      if (first_copy && st.code() == Code::kInvalidArgument &&
-          st.message().find("CopyIn needs a postgres database") != std::string::npos)
-        return std::optional<ImportReport>();  // nothing sent: the Value path can start over
       if (!source_error.ok()) return source_error;
       if (int64_t line = lines.FileLine(CopyLineOf(st.message())); line > 0)
         return Status(st.code(), o.in + ":" + std::to_string(line) + ": " + st.message() +
                                      " (nothing imported)");
       return st.WithContext(o.in);
     }
-    first_copy = false;
     rep.rows += in_batch;
     if (more) {
       pending.clear();
@@ -369,7 +352,7 @@ Result<std::optional<ImportReport>> ServerCsvImport(Database* db, const ImportOp
     logger->Info(o.dry_run ? "import checked (dry run)" : "imported table",
                  {{"table", o.table}, {"rows", rep.rows}, {"rejected", rep.rejected},
                   {"seconds", rep.seconds}, {"server_copy", true}});
-  return std::optional<ImportReport>(rep);
+  return rep;
 #endif
 }
 

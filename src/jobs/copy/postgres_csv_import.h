@@ -28,18 +28,26 @@
 // Nothing is imported then (the transaction rolls back).
 #pragma once
 
-#include <optional>
+#include <string>
+#include <vector>
 
 #include "db/database.h"
+#include "jobs/copy/csv_scanner.h"
 #include "jobs/copy/export_import.h"
 #include "jobs/copy/table_schema.h"
 
 namespace ferry {
 
-// nullopt when the server's COPY cannot be used (`db` is not a PostgreSQL
-// connection, or a build without PostgreSQL) and nothing was written: the
-// caller takes the Value path. `s` is the target's mapped schema.
-Result<std::optional<ImportReport>> ServerCsvImport(Database* db, const ImportOptions& o,
-                                                   const TableSchema& s, Env* env, Logger* logger);
+// True when `db` can take the server's COPY: a PostgreSQL connection of the
+// adapter itself (not a wrapper, not another engine) in a build with it.
+bool CanServerCsvImport(Database* db);
+
+// The rest of the file after its header line, which the caller has read
+// from `csv`: `columns` are the header's names, `cols` their mapped table
+// columns, `rejects` the reject file's start (the header line).
+Result<ImportReport> ServerCsvImport(Database* db, const ImportOptions& o, CsvScanner* csv,
+                                     const std::vector<const ColumnSchema*>& cols,
+                                     const std::vector<std::string>& columns, std::string rejects,
+                                     Env* env, Logger* logger);
 
 }  // namespace ferry

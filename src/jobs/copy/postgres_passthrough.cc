@@ -1,12 +1,11 @@
 #include "jobs/copy/postgres_passthrough.h"
 
-#include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <map>
 #include <optional>
 #include <set>
 
+#include "db/key_codec.h"
 #include "db/postgres/postgres_database.h"
 
 namespace ferry {
@@ -73,17 +72,6 @@ Form ColumnForm(const std::string& source, const std::string& target) {
   if (sw != kIntWidth.end() && tw != kIntWidth.end() && sw->second < tw->second)
     return Form::kTextOnly;
   return SameBinaryForm(source, target) ? Form::kBinary : Form::kNone;
-}
-
-std::string Hex(const std::string& bytes) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
 }
 
 uint64_t BigEndian(const char* p, size_t n) {
@@ -199,19 +187,11 @@ std::string PassthroughLiteral(const Value& v, const std::string& type) {
   if (auto* i = std::get_if<int64_t>(&v)) {
     text = std::to_string(*i);
   } else if (auto* d = std::get_if<double>(&v)) {
-    if (std::isnan(*d)) {
-      text = "NaN";
-    } else if (std::isinf(*d)) {
-      text = *d > 0 ? "Infinity" : "-Infinity";
-    } else {
-      char buf[40];
-      std::snprintf(buf, sizeof buf, "%.17g", *d);  // round-trips exactly
-      text = buf;
-    }
+    text = FormatReal(*d);  // shortest form that reads back as the same double
   } else if (auto* s = std::get_if<std::string>(&v)) {
     text = *s;
   } else if (auto* b = std::get_if<Blob>(&v)) {
-    text = "\\x" + Hex(b->bytes);
+    text = "\\x" + HexEncode(b->bytes);
   }
   // E'' escapes mean the same whatever standard_conforming_strings says.
   std::string out = "E'";
@@ -252,16 +232,16 @@ Status PassthroughReader::Connected() {
   // Text format: floats in their exact (shortest round-trip) form on every
   // server version (before 12 the default rounded to 15 digits).
   FERRY_RETURN_IF_ERROR(db_->Exec("SET extra_float_digits = 3"));
-  std::string keys, desc, params;
+  const std::string keys = KeyColumns(false);
+  std::string desc, params;
   for (size_t i = 0; i < key_.size(); ++i) {
     const std::string sep = i ? ", " : "";
-    keys += sep + db_->QuoteIdentifier(key_[i]);
     desc += sep + db_->QuoteIdentifier(key_[i]) + " DESC";
     params += sep + "$" + std::to_string(i + 1);
   }
   const std::string from = "SELECT " + keys + " FROM " + db_->QuoteIdentifier(table_);
-  const std::string after =
-      " WHERE " + (key_.size() == 1 ? keys + " > " + params : "(" + keys + ") > (" + params + ")");
+  const std::string after = " WHERE " + KeyColumns(true) + " > " +
+                            (key_.size() == 1 ? params : "(" + params + ")");
   const std::string nth =
       " ORDER BY " + keys + " OFFSET " + std::to_string(page_size_ - 1) + " LIMIT 1";
   const std::string max = " ORDER BY " + desc + " LIMIT 1";

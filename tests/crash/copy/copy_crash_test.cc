@@ -34,13 +34,14 @@ enum class Round { kKilled, kFinished, kFailed };
 
 // One round of a real-binary kill test: starts `ferry copy` (--create-schema
 // in round 0, --resume after; --max-rate so a fast idle machine cannot finish
-// before the kill), waits until the checkpoint shows more rows than `before`
+// before the kill), waits until the checkpoint shows more rows than before
 // — a committed batch, a condition and not a guess at this machine's speed;
 // generous, since at load 20 a process start and its first batch can take
 // seconds — then lets it run a random moment longer and kills it.
 Round CopyRoundKilledAfterABatch(const std::string& from, const std::string& to, int round,
-                                 int64_t before, const std::function<int64_t()>& checkpoint_rows,
+                                 const std::function<int64_t()>& checkpoint_rows,
                                  std::mt19937& rng) {
+  const int64_t before = checkpoint_rows();
   pid_t pid = fork();
   if (pid < 0) return Round::kFailed;
   if (pid == 0) {
@@ -68,6 +69,29 @@ Round CopyRoundKilledAfterABatch(const std::string& from, const std::string& to,
   }
   if (WIFSIGNALED(status)) return Round::kKilled;
   return WEXITSTATUS(status) == 0 ? Round::kFinished : Round::kFailed;
+}
+
+struct KillRounds {
+  int kills = 0;
+  bool finished = false;  // a round ran to the end before its kill
+  int failed_round = -1;  // a round that exited non-zero
+};
+
+// Up to 8 rounds of CopyRoundKilledAfterABatch, each resuming the last.
+KillRounds KillCopyRoundAfterRound(const std::string& from, const std::string& to,
+                                   const std::function<int64_t()>& checkpoint_rows) {
+  std::mt19937 rng(std::random_device{}());
+  KillRounds k;
+  for (int round = 0; round < 8 && !k.finished; ++round) {
+    const Round r = CopyRoundKilledAfterABatch(from, to, round, checkpoint_rows, rng);
+    if (r == Round::kFailed) {
+      k.failed_round = round;
+      break;
+    }
+    if (r == Round::kKilled) ++k.kills;
+    k.finished = r == Round::kFinished;
+  }
+  return k;
 }
 
 // The parameter is the target engine: "postgres" or "mysql".
@@ -168,18 +192,10 @@ TEST_P(CopyCrash, RealBinaryKilledAtRandomMomentsResumes) {
   // is), lets it run a random moment longer, and kills it. --max-rate keeps
   // the copy from outrunning that moment on a fast idle machine: 500-row
   // batches at 5,000 rows/s are ~0.1 s each, ~4 s for the whole table.
-  std::mt19937 rng(std::random_device{}());
-  int kills = 0;
-  bool done = false;
-  for (int round = 0; round < 8 && !done; ++round) {
-    const int64_t before = CheckpointRows();
-    const Round r = CopyRoundKilledAfterABatch(dir_.SqliteUrl("src.db"), target_, round, before,
-                                               [&] { return CheckpointRows(); }, rng);
-    ASSERT_NE(r, Round::kFailed) << "ferry copy failed in round " << round;
-    if (r == Round::kKilled) ++kills;
-    done = r == Round::kFinished;
-  }
-  EXPECT_GT(kills, 0);
+  const KillRounds k = KillCopyRoundAfterRound(dir_.SqliteUrl("src.db"), target_,
+                                               [&] { return CheckpointRows(); });
+  ASSERT_LT(k.failed_round, 0) << "ferry copy failed in round " << k.failed_round;
+  EXPECT_GT(k.kills, 0);
   auto r = RunFerry({"copy", "--from", dir_.SqliteUrl("src.db"), "--to", target_, "--resume"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   ExpectComplete();
@@ -280,21 +296,13 @@ TEST_F(CopyCrashPassthrough, KilledAfterRandomBatchesResumesExactlyOnEitherPath)
 TEST_F(CopyCrashPassthrough, RealBinaryKilledAtRandomMomentsResumes) {
   // As RealBinaryKilledAtRandomMomentsResumes above, from a PostgreSQL
   // source: waits on the checkpoint (a condition), then a random moment.
-  std::mt19937 rng(std::random_device{}());
-  int kills = 0;
-  bool done = false;
-  for (int round = 0; round < 8 && !done; ++round) {
-    const int64_t before = CheckpointRows();
-    const Round r = CopyRoundKilledAfterABatch(src_->url(), dst_->url(), round, before,
-                                               [&] { return CheckpointRows(); }, rng);
-    ASSERT_NE(r, Round::kFailed) << "ferry copy failed in round " << round;
-    if (r == Round::kKilled) ++kills;
-    done = r == Round::kFinished;
-  }
-  EXPECT_GT(kills, 0);
+  const KillRounds k = KillCopyRoundAfterRound(src_->url(), dst_->url(),
+                                               [&] { return CheckpointRows(); });
+  ASSERT_LT(k.failed_round, 0) << "ferry copy failed in round " << k.failed_round;
+  EXPECT_GT(k.kills, 0);
   auto r = RunFerry({"copy", "--from", src_->url(), "--to", dst_->url(), "--resume"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  if (!done) {
+  if (!k.finished) {
     EXPECT_NE(r.out.find("[path: passthrough]"), std::string::npos) << r.out;
   }
   EXPECT_NE(r.out.find("all 1 table(s) equal"), std::string::npos) << r.out;
