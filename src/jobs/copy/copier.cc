@@ -10,14 +10,11 @@
 #include "jobs/copy/postgres_passthrough.h"
 #include "util/bounded_queue.h"
 #include "obs/progress.h"
+#include "util/duration.h"
 #include "util/strings.h"
 
 namespace ferry {
 namespace {
-
-double Seconds(std::chrono::steady_clock::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
 
 // One keyset page: decoded rows (the value path) or a COPY binary page
 // (the passthrough).

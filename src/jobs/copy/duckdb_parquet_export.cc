@@ -18,6 +18,7 @@
 #include "jobs/copy/duckdb_parquet.h"
 #include "jobs/copy/keyset_reader.h"
 #include "jobs/copy/type_mapper.h"
+#include "util/duration.h"
 
 #ifdef FERRY_WITH_DUCKDB
 #include "db/duckdb/duckdb_database.h"
@@ -116,7 +117,7 @@ Result<ExportReport> ExportParquet(Database* db, const ExportOptions& o, const T
     return st;
   }
   rep.bytes = static_cast<int64_t>(std::filesystem::file_size(o.out, ec));
-  rep.seconds = std::chrono::duration<double>(env->Now() - t0).count();
+  rep.seconds = Seconds(env->Now() - t0);
   return rep;
 }
 #endif

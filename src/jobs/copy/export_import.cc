@@ -21,14 +21,11 @@
 #include "jobs/copy/schema_reader.h"
 #include "jobs/copy/table_writer.h"
 #include "jobs/copy/type_mapper.h"
+#include "util/duration.h"
 #include "util/strings.h"
 
 namespace ferry {
 namespace {
-
-double Seconds(std::chrono::steady_clock::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
 
 Result<TableSchema> ReadMapped(Database* db, const std::string& table) {
   FERRY_ASSIGN_OR_RETURN(auto reader, NewSchemaReader(db));

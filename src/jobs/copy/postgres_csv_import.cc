@@ -9,6 +9,7 @@
 #include "db/transaction.h"
 #include "jobs/copy/csv.h"
 #include "jobs/copy/csv_scanner.h"
+#include "util/duration.h"
 #include "util/strings.h"
 #ifdef FERRY_WITH_POSTGRES
 #include "db/postgres/postgres_database.h"
@@ -246,10 +247,6 @@ int64_t CopyLineOf(const std::string& message) {
   int64_t n = 0;
   std::from_chars(message.data() + at, message.data() + message.size(), n);
   return n;
-}
-
-double Seconds(std::chrono::steady_clock::duration d) {
-  return std::chrono::duration<double>(d).count();
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "jobs/ingest/writer_tuning.h"
 #include "lock/local/local_lock.h"
 #include "store/codecs/codec.h"
+#include "util/duration.h"
 
 namespace ferry {
 
@@ -271,7 +272,7 @@ class IngestRun {
           case WriteOutcome::kInserted:
             progress_.AddSucceeded();
             migrate_ok_.Inc();
-            duration_.Observe(std::chrono::duration<double>(now - it.started).count());
+            duration_.Observe(Seconds(now - it.started));
             break;
           case WriteOutcome::kSkipped:
             Skip(it.object_key, "already in the database");

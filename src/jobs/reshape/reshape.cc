@@ -15,6 +15,7 @@
 #include "jobs/reshape/reshape_sql.h"
 #include "jobs/reshape/reshape_tx.h"
 #include "obs/progress.h"
+#include "util/duration.h"
 
 namespace ferry {
 namespace {
@@ -394,7 +395,7 @@ Status Runner::Indexes() {
     auto t0 = env_->Now();
     FERRY_RETURN_IF_ERROR(db_->Exec(s).WithContext(plan_.path + ": " + s));
     log_->Info("built", {{"sql", s},
-                         {"seconds", std::chrono::duration<double>(env_->Now() - t0).count()}});
+                         {"seconds", Seconds(env_->Now() - t0)}});
   }
   st_.step = 7;
   FERRY_RETURN_IF_ERROR(Save());

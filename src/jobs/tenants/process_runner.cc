@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 
+#include "util/duration.h"
 #include "util/strings.h"
 
 extern char** environ;
@@ -128,7 +129,7 @@ Result<ProcessOutcome> RunProcess(const ProcessSpec& spec, Env* env) {
   ::close(fds[0]);
   if (out.timed_out) ::kill(-pid, SIGKILL);  // grandchildren still in the group
   if (out.output.size() > kKeepOutput) out.output.erase(0, out.output.size() - kKeepOutput);
-  out.seconds = std::chrono::duration<double>(env->Now() - start).count();
+  out.seconds = Seconds(env->Now() - start);
   if (WIFEXITED(wstatus)) out.exit_code = WEXITSTATUS(wstatus);
   if (WIFSIGNALED(wstatus)) out.signal = WTERMSIG(wstatus);
   return out;

@@ -15,6 +15,7 @@
 #include "jobs/tenants/process_runner.h"
 #include "jobs/tenants/tenant_migration.h"
 #include "jobs/tenants/tenant_rollover.h"
+#include "util/duration.h"
 #include "util/strings.h"
 
 namespace ferry {
@@ -448,7 +449,7 @@ void Run::ProcessTenant(WorkerCtx& w, const TenantRow& row) {
       }
       auto t0 = d_.env->Now();
       st = Apply(w, *tenant, tdb.get(), *m, cur);
-      double secs = std::chrono::duration<double>(d_.env->Now() - t0).count();
+      double secs = Seconds(d_.env->Now() - t0);
       if (d_.metrics) {
         d_.metrics->Histogram("ferry_tenant_migration_duration_seconds",
                               "Time to apply one tenant migration to one tenant.",
