@@ -7,6 +7,7 @@
 
 #include "jobs/copy/canonical.h"
 #include "jobs/copy/copy_endpoint.h"
+#include "jobs/copy/copy_pages.h"
 #include "jobs/copy/postgres_passthrough.h"
 #include "util/bounded_queue.h"
 #include "obs/progress.h"
@@ -15,16 +16,6 @@
 
 namespace ferry {
 namespace {
-
-// One keyset page: decoded rows (the value path) or a COPY binary page
-// (the passthrough).
-struct Batch {
-  std::vector<std::vector<Value>> rows;
-  std::vector<Value> last_key;
-  bool raw = false;
-  PassthroughPage page;
-  int64_t size() const { return raw ? page.rows : static_cast<int64_t>(rows.size()); }
-};
 
 class TableCopier {
  public:
@@ -38,7 +29,7 @@ class TableCopier {
   Status Prepare(const std::string& table, TableCopyResult* r);
   Status Pump(const std::string& table, TableCopyResult* r);
   void ChoosePath(TableCopyResult* r);
-  Status WriteWithRetry(const Batch& b, int64_t rows_after);
+  Status WriteWithRetry(const CopyPage& b, int64_t rows_after);
   CopyCheckpoint MakeCheckpoint(const std::vector<Value>& key, int64_t rows, bool done) const {
     return CopyCheckpoint{key, rows, done, RedactSecrets(o_.from_url)};
   }
@@ -51,8 +42,7 @@ class TableCopier {
   TableSchema schema_;
   std::vector<std::string> key_;
   std::optional<CopyCheckpoint> checkpoint_;
-  bool passthrough_ = false;
-  std::string passthrough_format_ = "binary";
+  std::unique_ptr<CopyPath> path_;  // values or passthrough (ChoosePath)
 };
 
 Status TableCopier::Prepare(const std::string& table, TableCopyResult* r) {
@@ -113,17 +103,9 @@ Status TableCopier::Prepare(const std::string& table, TableCopyResult* r) {
   return Status::OK();
 }
 
-Status TableCopier::WriteWithRetry(const Batch& b, int64_t rows_after) {
+Status TableCopier::WriteWithRetry(const CopyPage& b, int64_t rows_after) {
   for (int attempt = 1;; ++attempt) {
-    const CopyCheckpoint checkpoint = MakeCheckpoint(b.last_key, rows_after, false);
-    Status st = b.raw ? target_->WriteBatchWith(
-                            schema_.name,
-                            [&](Database* db) {
-                              return WritePassthroughPage(db, schema_.name, schema_.ColumnNames(),
-                                                          b.page, passthrough_format_);
-                            },
-                            checkpoint)
-                      : target_->WriteBatch(schema_.name, b.rows, checkpoint);
+    Status st = path_->Write(b, MakeCheckpoint(b.last_key, rows_after, false));
     if (st.ok()) return st;
     if (st.code() != Code::kUnavailable || attempt >= o_.max_attempts)
       return st.WithContext("table " + schema_.name + ": writing rows after " +
@@ -144,11 +126,7 @@ Status TableCopier::WriteWithRetry(const Batch& b, int64_t rows_after) {
 }
 
 Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
-  // A passthrough page is already bytes in the target's form, so the writer
-  // is never starved by decoding: two queued pages keep reader and writer
-  // overlapped at half the memory.
-  BoundedQueue<Batch> queue(passthrough_ ? std::min<size_t>(o_.queue_batches, 2)
-                                         : o_.queue_batches);
+  BoundedQueue<CopyPage> queue(path_->QueuedPages(o_.queue_batches));
   Status read_status;
   std::vector<Value> start = checkpoint_ ? checkpoint_->last_key : std::vector<Value>{};
   std::thread reader([&] {
@@ -156,27 +134,12 @@ Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
       read_status = std::move(st);
       queue.Close();
     };
-    std::unique_ptr<RowReader> keyset;
-    std::unique_ptr<PassthroughReader> raw;
-    if (passthrough_) {
-      raw = std::make_unique<PassthroughReader>([this] { return source_->OpenSqlConnection(); },
-                                                schema_, key_, o_.batch, passthrough_format_);
-      if (!start.empty()) raw->SeekAfter(start);
-    } else {
-      auto opened = source_->OpenReader(table, schema_.ColumnNames(), key_, o_.batch,
-                                        CopyEndpoint::ReaderConnection::kOwn);
-      if (!opened.ok()) return fail(opened.status());
-      keyset = std::move(opened).value();
-      if (!start.empty()) keyset->SeekAfter(start);
-    }
-    auto next = [&](Batch* b) -> Result<bool> {
-      if (!raw) return keyset->Next(&b->rows);
-      b->raw = true;
-      return raw->Next(&b->page);
-    };
+    auto opened = path_->OpenReader(start);
+    if (!opened.ok()) return fail(opened.status());
+    std::unique_ptr<PageReader> pages = std::move(opened).value();
     for (;;) {
-      Batch b;
-      Result<bool> more = next(&b);
+      CopyPage b;
+      Result<bool> more = pages->Next(&b);
       for (int attempt = 1; !more.ok() && more.status().code() == Code::kUnavailable &&
                             attempt < o_.max_attempts;
            ++attempt) {
@@ -184,12 +147,11 @@ Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
                         {{"table", table}, {"attempt", attempt}, {"error", more.status().message()}});
         d_.env->SleepFor(std::chrono::duration_cast<std::chrono::microseconds>(
             o_.retry_backoff * (1 << (attempt - 1))));
-        if (!(raw ? raw->Reopen() : keyset->Reopen()).ok()) continue;
-        more = next(&b);
+        if (!pages->Reopen().ok()) continue;
+        more = pages->Next(&b);
       }
       if (!more.ok()) return fail(more.status());
       if (!*more) break;
-      b.last_key = raw ? raw->last_key() : keyset->last_key();
       if (!queue.Push(std::move(b))) return;  // the writer stopped
     }
     queue.Close();
@@ -238,19 +200,22 @@ Status TableCopier::Pump(const std::string& table, TableCopyResult* r) {
 // the log says which and why, so a slow copy can be explained.
 void TableCopier::ChoosePath(TableCopyResult* r) {
   std::string why = "disabled (--no-passthrough)";
+  std::string format;
   if (o_.passthrough) {
     auto choice = ChoosePassthrough(source_->sql_database(), target_->sql_database(), schema_,
                                     o_.overrides);
-    passthrough_ = choice.ok() && choice->use;
-    if (passthrough_) passthrough_format_ = choice->format;
+    if (choice.ok() && choice->use) format = choice->format;
     why = !choice.ok() ? "checking the column types failed: " + choice.status().message()
                        : choice->reason;
   }
-  r->path = passthrough_ ? "passthrough" : "values";
-  if (passthrough_)
+  path_ = format.empty()
+              ? NewValuesPath(source_, target_, schema_, key_, o_.batch)
+              : NewPassthroughPath(source_, target_, schema_, key_, o_.batch, format);
+  r->path = path_->name();
+  if (!format.empty())
     d_.logger->Info("copy path", {{"table", schema_.name},
                                   {"path", r->path},
-                                  {"format", passthrough_format_},
+                                  {"format", format},
                                   {"how", "source COPY into target COPY, rows not decoded"},
                                   {"why", why}});
   else
