@@ -14,6 +14,7 @@
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_catalog.h"
 #include "jobs/backup/staging_dir.h"
+#include "obs/logger.h"
 
 #ifndef FERRY_VERSION
 #define FERRY_VERSION "0.0.0"
@@ -65,6 +66,10 @@ Result<std::unique_ptr<Archiver>> MakePostgresArchiver(Database* db, Env* env, A
 
 }  // namespace
 
+Result<std::optional<StreamedDump>> Archiver::DumpStreamed() {
+  return std::optional<StreamedDump>();
+}
+
 Result<std::unique_ptr<Archiver>> MakeArchiver(Database* db, Env* env, ArchiveMethod method) {
   switch (db->dialect()) {
     case Dialect::kSqlite: return NewSqliteArchiver(db, env);
@@ -103,20 +108,35 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
     ArchivePhases phases(env, opts.logger, "archive create " + b.name);
     Staging staging(env, opts.dir + "/.ferry-staging-" + std::to_string(b.id) + "-" +
                              std::to_string(env->Random64() % 1000000));
-    FERRY_RETURN_IF_ERROR(staging.Create());
-    FERRY_ASSIGN_OR_RETURN(DumpResult dump, archiver->Dump(staging.path()));
-    phases.Mark("dump");
+    DumpResult dump;
     std::vector<ArchiveMember> members;
-    for (const auto& f : dump.files) {
-      std::string p = staging.path() + "/" + f;
-      ::chmod(p.c_str(), 0600);
-      members.push_back({f, p, ""});
+    // Streamed where the engine can (SQLite): the copy goes straight into
+    // the archive, no staging file written and read again.
+    FERRY_ASSIGN_OR_RETURN(std::optional<StreamedDump> streamed, archiver->DumpStreamed());
+    // The staged way: a copy in a private directory, archived from there.
+    auto stage = [&]() -> Status {
+      members.clear();
+      FERRY_RETURN_IF_ERROR(staging.Create());
+      FERRY_ASSIGN_OR_RETURN(dump, archiver->Dump(staging.path()));
+      phases.Mark("dump");
+      for (const auto& f : dump.files) {
+        std::string p = staging.path() + "/" + f;
+        ::chmod(p.c_str(), 0600);
+        members.push_back({f, p, ""});
+      }
+      return Status::OK();
+    };
+    if (streamed) {
+      dump = std::move(streamed->result);
+      members = streamed->members;
+      phases.Mark("snapshot+count");
+    } else {
+      FERRY_RETURN_IF_ERROR(stage());
     }
     // The row counts, where the archiver left them to us, are taken beside
     // the compression (a second core); the manifest waits for them.
     // Declared after `staging`: joined before the directory is removed.
     std::future<Result<TableRows>> counting;
-    if (dump.count_tables) counting = std::async(std::launch::async, dump.count_tables);
     int64_t rows = 0;
     // manifest.json goes last: it records each file's size and SHA-256 as
     // they were hashed on their way into the archive (one read per file).
@@ -126,7 +146,8 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
       if (counting.valid()) {
         FERRY_ASSIGN_OR_RETURN(dump.tables, counting.get());
       }
-      phases.Mark("compress");
+      phases.Mark(streamed ? "copy+compress" : "compress");
+      rows = 0;
       for (const auto& [t, n] : dump.tables) rows += n;
       nlohmann::json files = nlohmann::json::array();
       for (const auto& w : written)
@@ -146,8 +167,21 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
       if (!dump.not_captured.empty()) manifest["not_captured"] = dump.not_captured;
       return manifest.dump(2) + "\n";
     };
-    FERRY_RETURN_IF_ERROR(
-        WriteArchiveFile(env, b.location, opts.compression, members, manifest_member));
+    if (dump.count_tables) counting = std::async(std::launch::async, dump.count_tables);
+    Status written = WriteArchiveFile(env, b.location, opts.compression, members, manifest_member);
+    std::string declined = !written.ok() && streamed && streamed->declined ? streamed->declined() : "";
+    if (!declined.empty()) {
+      // The stream gave up (SQLite wrote out of the expected order): the
+      // partial file is gone; the same archive is made the staged way.
+      if (opts.logger != nullptr)
+        opts.logger->Warn("archive: streamed copy declined, copying through a staging file",
+                          {{"archive", b.location}, {"why", declined}});
+      streamed.reset();
+      FERRY_RETURN_IF_ERROR(stage());
+      if (dump.count_tables) counting = std::async(std::launch::async, dump.count_tables);
+      written = WriteArchiveFile(env, b.location, opts.compression, members, manifest_member);
+    }
+    FERRY_RETURN_IF_ERROR(written);
     phases.Mark("sync");
     // Read it back from disk: what we verify is what a restore would read.
     // One pass: every entry decompressed and hashed against the manifest,

@@ -9,8 +9,11 @@
 
 #include <cerrno>
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "util/sha256.h"
 
@@ -134,8 +137,8 @@ Status WriteMember(struct archive* a, struct archive_entry* entry, const std::st
                    const ArchiveMember& m, std::string& buf, ArchiveEntry* written) {
   if (!IsSafeMemberName(m.name)) return Internal("unsafe member name " + m.name);
   int fd = -1;
-  int64_t size = static_cast<int64_t>(m.data.size());
-  if (!m.source_path.empty()) {
+  int64_t size = m.produce ? m.size : static_cast<int64_t>(m.data.size());
+  if (!m.produce && !m.source_path.empty()) {
     fd = ::open(m.source_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Errno(m.source_path, errno);
     struct stat st;
@@ -157,6 +160,24 @@ Status WriteMember(struct archive* a, struct archive_entry* entry, const std::st
     return IOError(partial + ": " + ArchiveError(a));
   }
   Sha256 h;
+  if (m.produce) {
+    int64_t got = 0;
+    Status st = m.produce([&](std::string_view bytes) -> Status {
+      if (got + static_cast<int64_t>(bytes.size()) > size)
+        return Internal(m.name + ": more bytes than the " + std::to_string(size) + " announced");
+      h.Update(bytes);
+      if (archive_write_data(a, bytes.data(), bytes.size()) < 0)
+        return IOError(partial + ": " + ArchiveError(a));
+      got += static_cast<int64_t>(bytes.size());
+      return Status::OK();
+    });
+    FERRY_RETURN_IF_ERROR(st);
+    if (got != size)
+      return Internal(m.name + ": " + std::to_string(got) + " bytes produced of the " +
+                      std::to_string(size) + " announced");
+    written->sha256 = h.HexDigest();
+    return Status::OK();
+  }
   if (fd < 0) {
     h.Update(m.data);
     written->sha256 = h.HexDigest();
@@ -313,6 +334,82 @@ Status HashRest(HashedSource* src, const std::string& path) {
   }
 }
 
+// Hashes, on a second thread, what the walk decompressed: on two cores the
+// SHA-256 of every entry then costs the walk no time (it was a third of a
+// read-back). The walk reads into the buffers of a small ring and hands
+// each over; a buffer is reused only once it is hashed, so memory stays at
+// kRing buffers whatever the archive's size. Each entry's hash is taken
+// (HexDigest) only after Drain().
+class HashWorker {
+ public:
+  HashWorker() {
+    for (auto& b : ring_) b.assign(kChunk, '\0');
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~HashWorker() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  HashWorker(const HashWorker&) = delete;
+  HashWorker& operator=(const HashWorker&) = delete;
+
+  // The buffer to read into next (waits until it is free).
+  std::string& Next() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return submitted_ - hashed_ < kRing; });
+    return ring_[submitted_ % kRing];
+  }
+  // Hands the first `n` bytes of the buffer Next() returned to `h`.
+  void Submit(Sha256* h, size_t n) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      jobs_[submitted_ % kRing] = {h, n};
+      ++submitted_;
+    }
+    cv_.notify_all();
+  }
+  // Waits until everything submitted is hashed.
+  void Drain() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return hashed_ == submitted_; });
+  }
+
+ private:
+  static constexpr size_t kRing = 4;
+  struct Job {
+    Sha256* h = nullptr;
+    size_t n = 0;
+  };
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return done_ || hashed_ < submitted_; });
+      // Done: whatever is left was abandoned by an error (the walk drains
+      // before it reads a hash), and its Sha256 may be gone.
+      if (done_) return;
+      const size_t slot = hashed_ % kRing;
+      Job job = jobs_[slot];
+      lock.unlock();
+      job.h->Update(std::string_view(ring_[slot].data(), job.n));
+      lock.lock();
+      ++hashed_;
+      cv_.notify_all();
+    }
+  }
+
+  std::string ring_[kRing];
+  Job jobs_[kRing];
+  size_t submitted_ = 0, hashed_ = 0;
+  bool done_ = false;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::thread thread_;
+};
+
 Result<std::vector<ArchiveEntry>> WalkArchive(const std::string& path, const std::string* dest,
                                               std::string* manifest, ArchiveEntry* whole) {
   HashedSource src;
@@ -335,7 +432,7 @@ Result<std::vector<ArchiveEntry>> WalkArchive(const std::string& path, const std
                                                    ARCHIVE_EXTRACT_NO_OVERWRITE);
   }
   std::vector<ArchiveEntry> out;
-  std::string buf(kChunk, '\0');
+  HashWorker hasher;
   struct archive_entry* e = nullptr;
   for (;;) {
     int rc = archive_read_next_header(a.get(), &e);
@@ -358,17 +455,23 @@ Result<std::vector<ArchiveEntry>> WalkArchive(const std::string& path, const std
     Sha256 h;
     const bool is_manifest = ent.name == "manifest.json";
     for (;;) {
+      std::string& buf = hasher.Next();
       la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
-      if (n < 0)
+      if (n < 0) {
+        hasher.Drain();  // `h` is in use on the other thread until then
         return Corruption(path + ": entry " + ent.name + " is damaged or truncated: " +
                           ArchiveError(a.get()));
+      }
       if (n == 0) break;
-      h.Update(std::string_view(buf.data(), static_cast<size_t>(n)));
       if (is_manifest && manifest) manifest->append(buf.data(), static_cast<size_t>(n));
-      if (dest && archive_write_data(disk.get(), buf.data(), static_cast<size_t>(n)) != n)
+      if (dest && archive_write_data(disk.get(), buf.data(), static_cast<size_t>(n)) != n) {
+        hasher.Drain();
         return IOError(target + ": " + ArchiveError(disk.get()));
+      }
+      hasher.Submit(&h, static_cast<size_t>(n));
       ent.size += n;
     }
+    hasher.Drain();
     if (dest && archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
       return IOError(target + ": " + ArchiveError(disk.get()));
     if (archive_entry_size_is_set(e) && archive_entry_size(e) != ent.size)

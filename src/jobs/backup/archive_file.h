@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ferry/env.h"
@@ -24,10 +25,19 @@
 
 namespace ferry {
 
+// Receives a produced member's bytes, in order.
+using ArchiveByteSink = std::function<Status(std::string_view)>;
+
 struct ArchiveMember {
   std::string name;         // name inside the archive
-  std::string source_path;  // file on disk to copy in; empty: use `data`
+  std::string source_path;  // file on disk to copy in; empty: use `data` (or `produce`)
   std::string data;
+  // When set, the member's bytes come from this call instead: it passes
+  // exactly `size` bytes to `write`, in order (the tar header, written
+  // first, needs the size). How a SQLite copy goes into the archive
+  // without a staging file (sqlite_stream_vfs.h).
+  std::function<Status(const ArchiveByteSink& write)> produce;
+  int64_t size = 0;
 };
 
 struct ArchiveEntry {

@@ -22,6 +22,8 @@
 
 namespace ferry {
 
+struct ArchiveMember;  // archive_file.h
+
 using TableRows = std::map<std::string, int64_t>;
 
 struct DumpResult {
@@ -38,9 +40,25 @@ struct DumpResult {
   std::function<Result<TableRows>()> count_tables;
 };
 
+// A copy that goes straight into the archive, no staging files: `members`
+// produce their bytes while the archive is written (ArchiveMember::produce).
+struct StreamedDump {
+  DumpResult result;  // `tables` already counted, in the copy's own snapshot
+  std::vector<ArchiveMember> members;
+  // After a failed write: why the stream gave up on its own (then the
+  // caller writes the archive again from Dump's staging copy), or "" when
+  // the failure was not the stream's (disk full: reported as it is).
+  std::function<std::string()> declined;
+};
+
 class Archiver {
  public:
   virtual ~Archiver() = default;
+
+  // A streamed copy, where the engine has one and the database allows it
+  // now; nullopt: use Dump. The members are produced at most once.
+  // (Defined in archive.cc, where ArchiveMember is complete.)
+  virtual Result<std::optional<StreamedDump>> DumpStreamed();
 
   // Writes a consistent copy of the database into the existing directory
   // `dir` (files created 0600). On error `dir` may hold partial files; the

@@ -12,7 +12,9 @@
 #include <future>
 #include <memory>
 
+#include "jobs/backup/archive_file.h"
 #include "jobs/backup/archiver.h"
+#include "jobs/backup/sqlite_stream_vfs.h"
 
 namespace ferry {
 namespace {
@@ -113,9 +115,131 @@ Status IntegrityCheck(sqlite3* db, const std::string& what) {
   return Status::OK();
 }
 
+Result<int64_t> PragmaInt(sqlite3* db, const char* sql, const std::string& what) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK)
+    return IOError("sqlite: " + what + ": " + sqlite3_errmsg(db));
+  int64_t v = -1;
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+  std::string err = sqlite3_errmsg(db);
+  sqlite3_finalize(st);
+  if (v < 0) return IOError("sqlite: " + what + ": " + sql + ": " + err);
+  return v;
+}
+
+// One streamed copy: the source connection holding the read transaction
+// the copy is made in (opened by DumpStreamed, used by the member's
+// producer, closed with this).
+struct StreamState {
+  Handle src;
+  std::string live;
+  int64_t page_size = 0, page_count = 0;
+  std::string source_page1;
+  StreamTarget target;
+  bool produced = false;
+};
+
+// Copies the database in `s` (read transaction open) into `write` through
+// "ferry-stream": page 1 as predicted first, then SQLite's own pages.
+Status ProduceStream(StreamState* s, Env* env, const ArchiveByteSink& write) {
+  s->produced = true;
+  // The read transaction ends with the copy, whatever its outcome.
+  struct EndRead {
+    StreamState* s;
+    ~EndRead() { s->src.reset(); }
+  } end_read{s};
+  StreamTarget& t = s->target;
+  t.page_size = s->page_size;
+  t.total = s->page_size * s->page_count;
+  t.page1 = PredictBackupPageOne(s->source_page1, s->page_count);
+  t.sink = write;
+  t.next = s->page_size;
+  FERRY_RETURN_IF_ERROR(write(t.page1));
+  const std::string name = RegisterStreamTarget(&t);
+  struct Unregister {
+    std::string name;
+    ~Unregister() { UnregisterStreamTarget(name); }
+  } unregister{name};
+  Status copied = [&]() -> Status {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(name.c_str(), &raw,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             "ferry-stream");
+    Handle dst(raw);
+    if (rc != SQLITE_OK)
+      return IOError("sqlite: streamed copy: " + std::string(raw ? sqlite3_errmsg(raw)
+                                                                 : sqlite3_errstr(rc)));
+    // Nothing to journal or sync: the stream is the archive's, which is
+    // fsynced and renamed as a whole.
+    FERRY_RETURN_IF_ERROR(
+        Exec(dst.get(), "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", "streamed copy"));
+    return CopyDatabase(dst.get(), s->src.get(), env, s->live + " -> archive");
+  }();
+  if (!t.sink_error.ok()) return t.sink_error;
+  if (!t.failure.empty()) return IOError("sqlite: streamed copy of " + s->live + ": " + t.failure);
+  FERRY_RETURN_IF_ERROR(copied);
+  if (!t.Complete())
+    return IOError("sqlite: streamed copy of " + s->live + ": " + std::to_string(t.next) +
+                   " of " + std::to_string(t.total) + " bytes, page 1 " +
+                   (t.page1_written ? "written" : "never written"));
+  return Status::OK();
+}
+
 class SqliteArchiver : public Archiver {
  public:
   SqliteArchiver(Database* db, Env* env) : db_(db), env_(env) {}
+
+  // The copy is made while the archive is written (sqlite_stream_vfs.h),
+  // inside one read transaction opened here: its page count fixes the
+  // member's size for the tar header, and the row counts are taken in the
+  // same transaction, so they describe exactly the copied state. Writers
+  // can go on meanwhile (WAL) or wait for it (rollback journal), as with
+  // the backup API alone.
+  Result<std::optional<StreamedDump>> DumpStreamed() override {
+    const std::string live = db_->url().path;
+    if (live.empty() || live == ":memory:") return std::optional<StreamedDump>();  // Dump says why
+    RegisterSqliteStreamVfs();
+    auto s = std::make_shared<StreamState>();
+    s->live = live;
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(live.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                             "ferry-peek");
+    s->src.reset(raw);
+    if (rc != SQLITE_OK)
+      return IOError("sqlite: " + live + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+    sqlite3_busy_timeout(raw, 30000);
+    // The first read of this fresh connection's transaction reads page 1
+    // from disk (file or WAL): that is the page the stream starts with.
+    PageOneCapture capture;
+    SetPageOneCapture(&capture);
+    struct Uninstall {
+      ~Uninstall() { SetPageOneCapture(nullptr); }
+    } uninstall;
+    FERRY_RETURN_IF_ERROR(Exec(raw, "BEGIN", live));
+    FERRY_ASSIGN_OR_RETURN(s->page_count, PragmaInt(raw, "PRAGMA page_count", live));
+    FERRY_ASSIGN_OR_RETURN(s->page_size, PragmaInt(raw, "PRAGMA page_size", live));
+    SetPageOneCapture(nullptr);
+    if (capture.reads == 0 || capture.differing ||
+        static_cast<int64_t>(capture.page.size()) != s->page_size || s->page_count < 1)
+      return std::optional<StreamedDump>();
+    s->source_page1 = std::move(capture.page);
+    StreamedDump d;
+    FERRY_ASSIGN_OR_RETURN(d.result.tables, CountRows(raw, live));
+    d.result.files.push_back(kDataFile);
+    d.result.method = "sqlite3_backup";
+    ArchiveMember m;
+    m.name = kDataFile;
+    m.size = s->page_size * s->page_count;
+    Env* env = env_;
+    m.produce = [s, env](const ArchiveByteSink& write) { return ProduceStream(s.get(), env, write); };
+    d.members.push_back(std::move(m));
+    d.declined = [s]() -> std::string {
+      if (!s->produced || !s->target.sink_error.ok()) return "";
+      if (!s->target.failure.empty()) return s->target.failure;
+      return s->target.Complete() ? "" : "the stream ended early";
+    };
+    return std::optional<StreamedDump>(std::move(d));
+  }
 
   Result<DumpResult> Dump(const std::string& dir) override {
     const std::string live = db_->url().path;
