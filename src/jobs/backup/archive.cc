@@ -64,7 +64,23 @@ Result<std::unique_ptr<Archiver>> MakePostgresArchiver(Database* db, Env* env, A
   return NewPostgresCopyArchiver(db, env);
 }
 
+// The default StagedRestore: nothing ahead, the whole restore at the swap.
+class RestoreAtSwap : public StagedRestore {
+ public:
+  RestoreAtSwap(Archiver* archiver, std::string dir) : archiver_(archiver), dir_(std::move(dir)) {}
+  Status Load() override { return Status::OK(); }
+  Result<TableRows> Swap() override { return archiver_->Restore(dir_); }
+
+ private:
+  Archiver* archiver_;
+  std::string dir_;
+};
+
 }  // namespace
+
+Result<std::unique_ptr<StagedRestore>> Archiver::StartRestore(const std::string& dir) {
+  return std::unique_ptr<StagedRestore>(std::make_unique<RestoreAtSwap>(this, dir));
+}
 
 Result<std::optional<StreamedDump>> Archiver::DumpStreamed() {
   return std::optional<StreamedDump>();
@@ -273,28 +289,62 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
   // rows (they describe files outside it) and put them back afterwards.
   FERRY_ASSIGN_OR_RETURN(auto before, catalog.List());
 
-  // The copy's own check (SQLite: quick_check) runs beside the safety
-  // archive: neither changes anything, and both must pass before the live
-  // database is touched.
-  auto checking = std::async(std::launch::async,
-                             [&]() { return archiver->CheckCopy(staging.path()); });
   RestoreReport report;
   ArchiveOptions so;
   so.dir = safety_dir;
   so.name_prefix = "ferry-safety";
   so.method = ArchiveMethodOfManifest(m.method);  // the tools the archive needed are the ones at hand
   so.logger = logger;
-  Result<BackupInfo> safety_or = CreateArchive(db, env, so);
-  phases.Mark("safety-archive");
-  Status checked = checking.get();
-  phases.Mark("check-wait");
-  FERRY_RETURN_IF_ERROR(checked.WithContext(path + " (the database is unchanged)"));
+
+  // Nothing below changes what readers see until staged->Swap(), which runs
+  // only after the safety archive was made and verified and the copy was
+  // checked and loaded; an error before it abandons the staged restore.
+  std::unique_ptr<StagedRestore> staged;
+  Status loaded;  // CheckCopy, then Load
+  Result<BackupInfo> safety_or = Internal("safety archive not taken");
+  const bool beside = archiver->LoadsBesideSafetyArchive();
+  if (beside) {
+    // The engine loads into a private stage inside a transaction on `db`;
+    // the safety archive is taken at the same time through a connection of
+    // its own. StartRestore first: it holds off writers of the tables it
+    // replaces, so the safety snapshot (taken after it) holds every row the
+    // restore discards.
+    FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Database> other, OpenDatabase(db->url(), env));
+    FERRY_ASSIGN_OR_RETURN(staged, archiver->StartRestore(staging.path()));
+    phases.Mark("start");
+    auto safety = std::async(std::launch::async, [&]() { return CreateArchive(other.get(), env, so); });
+    loaded = archiver->CheckCopy(staging.path());
+    if (loaded.ok()) loaded = staged->Load();
+    phases.Mark("load");
+    safety_or = safety.get();
+    phases.Mark("safety-wait");
+  } else {
+    // The copy's own check (SQLite: quick_check) runs beside the safety
+    // archive: neither changes anything, and both must pass before the live
+    // database is touched.
+    auto checking = std::async(std::launch::async,
+                               [&]() { return archiver->CheckCopy(staging.path()); });
+    safety_or = CreateArchive(db, env, so);
+    phases.Mark("safety-archive");
+    loaded = checking.get();
+    phases.Mark("check-wait");
+    if (loaded.ok()) {
+      auto started = archiver->StartRestore(staging.path());
+      loaded = started.status();
+      if (loaded.ok()) {
+        staged = std::move(started).value();
+        loaded = staged->Load();
+      }
+    }
+  }
+  FERRY_RETURN_IF_ERROR(loaded.WithContext(path + " (the database is unchanged)"));
   FERRY_ASSIGN_OR_RETURN(BackupInfo safety, std::move(safety_or));
   before.insert(before.begin(), safety);
   report.safety = safety;
 
-  auto got = archiver->Restore(staging.path());
-  phases.Mark("load");
+  auto got = staged->Swap();
+  phases.Mark(beside ? "swap" : "load");  // the default loads at the swap
+  staged.reset();
   if (!got.ok())
     return got.status().WithContext("restore of " + path + " (the database is unchanged; safety "
                                     "archive " + safety.location + ")");

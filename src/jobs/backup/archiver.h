@@ -40,6 +40,17 @@ struct DumpResult {
   std::function<Result<TableRows>()> count_tables;
 };
 
+// A restore in steps (Archiver::StartRestore): Load() does the long part
+// without changing what readers see, Swap() makes the copy live, atomically
+// for readers, and returns the row counts afterwards. Destroying it without
+// a Swap() that succeeded abandons it: the live database stays as it was.
+class StagedRestore {
+ public:
+  virtual ~StagedRestore() = default;
+  virtual Status Load() = 0;
+  virtual Result<TableRows> Swap() = 0;
+};
+
 // A copy that goes straight into the archive, no staging files: `members`
 // produce their bytes while the archive is written (ArchiveMember::produce).
 struct StreamedDump {
@@ -78,6 +89,22 @@ class Archiver {
     (void)dir;
     return Status::OK();
   }
+
+  // Starts a restore of the copy in `dir` (CheckCopy has passed or runs
+  // beside Load). An engine that loads beside the safety archive (below)
+  // holds off, from here until its swap or abandon, the writers of what the
+  // restore replaces, so a safety archive whose snapshot is taken after
+  // this call holds every row the swap discards. The default does nothing
+  // ahead: Load() is a no-op and Swap() runs Restore(dir), the order for
+  // engines that do not split.
+  virtual Result<std::unique_ptr<StagedRestore>> StartRestore(const std::string& dir);
+
+  // True when StartRestore/Load do the long part of a restore and may run
+  // while a safety archive is taken through another connection to the same
+  // database: RestoreArchive then runs both at once and swaps only after
+  // both succeeded. Engines keeping the default take the safety archive
+  // first and run the whole restore after it.
+  virtual bool LoadsBesideSafetyArchive() const { return false; }
 
   // Loads the copy in `dir` into a scratch database (never the live one),
   // returns its row counts, and removes the scratch database. `dir` is a
