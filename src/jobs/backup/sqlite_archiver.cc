@@ -127,6 +127,54 @@ Result<int64_t> PragmaInt(sqlite3* db, const char* sql, const std::string& what)
   return v;
 }
 
+// Holds off every writer of `path` for a moment (a write transaction that
+// writes nothing), where it can at once: a read-only file, or a writer
+// already at work, and it is simply not held (held() false).
+class WriterHold {
+ public:
+  explicit WriterHold(Handle h) : h_(std::move(h)) {}
+  bool held() const { return h_ != nullptr; }
+  void Release() {
+    if (h_) (void)sqlite3_exec(h_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    h_.reset();
+  }
+  ~WriterHold() { Release(); }
+
+ private:
+  Handle h_;
+};
+
+WriterHold HoldWriters(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  Handle h(raw);
+  if (rc != SQLITE_OK) return WriterHold(nullptr);
+  // Short: waiting here would delay the backup behind a long writer, which
+  // the copy alone (WAL) does not wait for; the count then runs in the
+  // copy's own transaction instead.
+  sqlite3_busy_timeout(raw, 200);
+  if (sqlite3_exec(raw, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return WriterHold(nullptr);
+  return WriterHold(std::move(h));
+}
+
+// A read transaction begun now (while writers are held off: on the same
+// state as the copy's), or null.
+std::shared_ptr<sqlite3> SameStateReader(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  std::shared_ptr<sqlite3> h(raw, [](sqlite3* db) { sqlite3_close_v2(db); });
+  if (rc != SQLITE_OK) return nullptr;
+  sqlite3_busy_timeout(raw, 30000);
+  // BEGIN alone takes no snapshot: the first read does.
+  if (sqlite3_exec(raw, "BEGIN; SELECT count(*) FROM sqlite_master", nullptr, nullptr,
+                   nullptr) != SQLITE_OK)
+    return nullptr;
+  return h;
+}
+
 // One streamed copy: the source connection holding the read transaction
 // the copy is made in (opened by DumpStreamed, used by the member's
 // producer, closed with this).
@@ -215,16 +263,32 @@ class SqliteArchiver : public Archiver {
     struct Uninstall {
       ~Uninstall() { SetPageOneCapture(nullptr); }
     } uninstall;
+    // While no writer can commit (HoldWriters), the copy's transaction and
+    // a second one, for counting beside the copy, begin on the same state.
+    WriterHold hold = HoldWriters(live);
     FERRY_RETURN_IF_ERROR(Exec(raw, "BEGIN", live));
     FERRY_ASSIGN_OR_RETURN(s->page_count, PragmaInt(raw, "PRAGMA page_count", live));
     FERRY_ASSIGN_OR_RETURN(s->page_size, PragmaInt(raw, "PRAGMA page_size", live));
     SetPageOneCapture(nullptr);
+    std::shared_ptr<sqlite3> counter;
+    if (hold.held()) counter = SameStateReader(live);
+    hold.Release();
     if (capture.reads == 0 || capture.differing ||
         static_cast<int64_t>(capture.page.size()) != s->page_size || s->page_count < 1)
       return std::optional<StreamedDump>();
     s->source_page1 = std::move(capture.page);
     StreamedDump d;
-    FERRY_ASSIGN_OR_RETURN(d.result.tables, CountRows(raw, live));
+    if (counter) {
+      // Run by the caller beside the copy (DumpResult::count_tables); the
+      // counting transaction ends with it.
+      d.result.count_tables = [counter, live]() mutable -> Result<TableRows> {
+        Result<TableRows> rows = CountRows(counter.get(), live);
+        counter.reset();
+        return rows;
+      };
+    } else {
+      FERRY_ASSIGN_OR_RETURN(d.result.tables, CountRows(raw, live));
+    }
     d.result.files.push_back(kDataFile);
     d.result.method = "sqlite3_backup";
     ArchiveMember m;
