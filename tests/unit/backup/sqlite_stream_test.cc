@@ -71,7 +71,7 @@ std::string QuickCheck(const std::string& path) {
 
 // Parameter: the source's journal mode ("wal": page 1 may come from the
 // WAL; "delete": a rollback journal, page 1 from the file).
-class SqliteStreamTest : public ::testing::TestWithParam<std::string> {
+class SqliteArchiveStreamTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     path_ = dir_ / "app.db";
@@ -131,7 +131,7 @@ class SqliteStreamTest : public ::testing::TestWithParam<std::string> {
   int staged_ = 0;
 };
 
-TEST_P(SqliteStreamTest, StreamedCopyIsByteIdenticalToTheStagedOne) {
+TEST_P(SqliteArchiveStreamTest, StreamedCopyIsByteIdenticalToTheStagedOne) {
   Fill(8000);
   auto archiver = NewSqliteArchiver(db_.get(), Env::Default());
   // Twice: as written (WAL mode: page 1 in the WAL), then after a
@@ -158,7 +158,7 @@ TEST_P(SqliteStreamTest, StreamedCopyIsByteIdenticalToTheStagedOne) {
 // Writers go on while the copy is made (WAL) or wait for it (rollback
 // journal): either way the copy, and the row counts the manifest records,
 // are the state when the copy's transaction began.
-TEST_P(SqliteStreamTest, WritesDuringTheCopyAreNotInItAndCountsMatchTheCopy) {
+TEST_P(SqliteArchiveStreamTest, WritesDuringTheCopyAreNotInItAndCountsMatchTheCopy) {
   const bool wal = GetParam() == "wal";
   Fill(8000);
   auto writer = OpenDatabase("sqlite:" + path_ + "?busy_timeout_ms=50&journal_mode=" + GetParam(),
@@ -194,7 +194,7 @@ TEST_P(SqliteStreamTest, WritesDuringTheCopyAreNotInItAndCountsMatchTheCopy) {
 
 // A whole archive made while another thread writes: it verifies (deep:
 // the copy's counts equal the ones recorded) and restores.
-TEST_P(SqliteStreamTest, ArchiveWhileWritingVerifiesDeep) {
+TEST_P(SqliteArchiveStreamTest, ArchiveWhileWritingVerifiesDeep) {
   Fill(8000);
   std::atomic<bool> stop{false};
   std::atomic<int> commits{0};
@@ -240,10 +240,10 @@ TEST_P(SqliteStreamTest, ArchiveWhileWritingVerifiesDeep) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(JournalModes, SqliteStreamTest, ::testing::Values("wal", "delete"));
+INSTANTIATE_TEST_SUITE_P(JournalModes, SqliteArchiveStreamTest, ::testing::Values("wal", "delete"));
 
 // The stream's own guards, driven by the backup API directly.
-class StreamGuardTest : public ::testing::Test {
+class ArchiveStreamGuardTest : public ::testing::Test {
  protected:
   void SetUp() override {
     RegisterSqliteStreamVfs();
@@ -287,7 +287,7 @@ class StreamGuardTest : public ::testing::Test {
   int64_t pages_ = 0;
 };
 
-TEST_F(StreamGuardTest, APageOneOtherThanPredictedFailsTheCopy) {
+TEST_F(ArchiveStreamGuardTest, APageOneOtherThanPredictedFailsTheCopy) {
   StreamTarget t;
   t.page_size = 4096;
   t.total = pages_ * 4096;
@@ -303,7 +303,7 @@ TEST_F(StreamGuardTest, APageOneOtherThanPredictedFailsTheCopy) {
   EXPECT_NE(t.failure.find("page 1"), std::string::npos) << t.failure;
 }
 
-TEST_F(StreamGuardTest, AWriteOutOfOrderFailsTheCopy) {
+TEST_F(ArchiveStreamGuardTest, AWriteOutOfOrderFailsTheCopy) {
   StreamTarget t;
   t.page_size = 4096;
   t.total = pages_ * 4096;
@@ -315,7 +315,7 @@ TEST_F(StreamGuardTest, AWriteOutOfOrderFailsTheCopy) {
   EXPECT_NE(t.failure.find("where offset 8192 was next"), std::string::npos) << t.failure;
 }
 
-TEST_F(StreamGuardTest, TheSinksErrorIsKeptAsItWas) {
+TEST_F(ArchiveStreamGuardTest, TheSinksErrorIsKeptAsItWas) {
   StreamTarget t;
   t.page_size = 4096;
   t.total = pages_ * 4096;
@@ -327,7 +327,7 @@ TEST_F(StreamGuardTest, TheSinksErrorIsKeptAsItWas) {
   EXPECT_NE(t.sink_error.message().find("No space left"), std::string::npos);
 }
 
-TEST(StreamVfsTest, OnlyRegisteredTargetsOpen) {
+TEST(ArchiveStreamVfsTest, OnlyRegisteredTargetsOpen) {
   RegisterSqliteStreamVfs();
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2("/ferry-stream/not-registered", &db,
