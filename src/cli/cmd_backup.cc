@@ -117,6 +117,19 @@ nlohmann::json LeftoversJson(const std::vector<StagingLeftover>& ls) {
   return a;
 }
 
+// What killed restores left beside a key-value store (kv_archive_recovery.h).
+nlohmann::json KvRestoreLeftoversJson(const std::vector<KvRestoreLeftover>& ls) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& l : ls)
+    a.push_back({{"path", l.path}, {"bytes", l.bytes}, {"live", l.live}, {"done", l.done},
+                 {"outcome", l.outcome}});
+  return a;
+}
+
+void PrintKvRestoreLeftovers(std::ostream& out, const std::vector<KvRestoreLeftover>& ls) {
+  for (const auto& l : ls) out << "restore leftover " << l.path << ": " << l.outcome << "\n";
+}
+
 void PrintLeftovers(std::ostream& out, const std::vector<StagingLeftover>& ls, bool dry_run) {
   int gone = 0, live = 0;
   for (const auto& l : ls) {
@@ -182,6 +195,12 @@ int RunCreate(CommandContext& ctx, const BackupFlags& f) {
     o.dir = ArchiveDir(ctx, f);
     o.retention = *retention;
     o.compression = f.compression == "gzip" ? Compression::kGzip : Compression::kZstd;
+    auto logger = CommandLogger(ctx, f.log_level);
+    if (!logger.ok()) {
+      ReportError(ctx, logger.status());
+      return kExitUsage;
+    }
+    o.logger = logger->get();
     auto b = CreateKvArchive(ctx.opts.db_url, ctx.env, o);
     if (!b.ok()) return ReportError(ctx, b.status());
     if (ctx.opts.json()) return Emit(ctx, {{"ok", true}, {"backup", ToJson(*b, ctx.env->WallSeconds())}});
@@ -349,6 +368,15 @@ int RunCleanup(CommandContext& ctx, const BackupFlags& f) {
   auto leftovers = CleanLeftovers(db->get(), ctx.env, ArchiveDir(ctx, f),
                                   f.dry_run ? LeftoverAction::kList : LeftoverAction::kRemove);
   if (!leftovers.ok()) return ReportError(ctx, leftovers.status());
+  // A key-value store: what killed restores left beside it (a missing store
+  // is rolled back; kv_archive_recovery.h).
+  std::vector<KvRestoreLeftover> kv_left;
+  if (IsKvUrl(ctx.opts.db_url)) {
+    auto k = RecoverKvRestores(ctx.env, ctx.opts.db_url,
+                               f.dry_run ? LeftoverAction::kList : LeftoverAction::kRemove);
+    if (!k.ok()) return ReportError(ctx, k.status());
+    kv_left = std::move(*k);
+  }
   if (ctx.opts.json()) {
     nlohmann::json rm = nlohmann::json::array(), keep = nlohmann::json::array();
     for (const auto& d : *plan)
@@ -357,7 +385,8 @@ int RunCleanup(CommandContext& ctx, const BackupFlags& f) {
                       {"dry_run", f.dry_run},
                       {"removed", rm},
                       {"kept", keep},
-                      {"leftovers", LeftoversJson(*leftovers)}});
+                      {"leftovers", LeftoversJson(*leftovers)},
+                      {"restore_leftovers", KvRestoreLeftoversJson(kv_left)}});
   }
   int n = 0;
   for (const auto& d : *plan) {
@@ -369,6 +398,7 @@ int RunCleanup(CommandContext& ctx, const BackupFlags& f) {
   *ctx.out << n << " backup(s) " << (f.dry_run ? "would be removed" : "removed") << ", "
            << plan->size() - n << " kept\n";
   PrintLeftovers(*ctx.out, *leftovers, f.dry_run);
+  PrintKvRestoreLeftovers(*ctx.out, kv_left);
   return kExitOk;
 }
 
@@ -388,9 +418,16 @@ int RunStatus(CommandContext& ctx, const BackupFlags& f) {
   }
   auto leftovers = CleanLeftovers(db->get(), ctx.env, ArchiveDir(ctx, f), LeftoverAction::kList);
   if (!leftovers.ok()) return ReportError(ctx, leftovers.status());
+  std::vector<KvRestoreLeftover> kv_left;
+  if (IsKvUrl(ctx.opts.db_url)) {
+    auto k = RecoverKvRestores(ctx.env, ctx.opts.db_url, LeftoverAction::kList);
+    if (!k.ok()) return ReportError(ctx, k.status());
+    kv_left = std::move(*k);
+  }
   if (ctx.opts.json()) {
     nlohmann::json j = {{"ok", true}, {"total", all->size()}, {"by_status", by_status},
-                        {"size_bytes", bytes}, {"leftovers", LeftoversJson(*leftovers)}};
+                        {"size_bytes", bytes}, {"leftovers", LeftoversJson(*leftovers)},
+                        {"restore_leftovers", KvRestoreLeftoversJson(kv_left)}};
     if (newest) j["newest_verified"] = ToJson(*newest, now);
     return Emit(ctx, j);
   }
@@ -410,6 +447,7 @@ int RunStatus(CommandContext& ctx, const BackupFlags& f) {
     for (const auto& l : *leftovers)
       *ctx.out << "  " << l.path << (l.live ? " (in use)" : "") << "\n";
   }
+  PrintKvRestoreLeftovers(*ctx.out, kv_left);
   return kExitOk;
 }
 
@@ -432,14 +470,25 @@ int RunRestore(CommandContext& ctx, const BackupFlags& f) {
       if (!b.ok()) return ReportError(ctx, b.status());
       path = b->location;
     }
-    std::string safety = f.safety_dir.empty() ? ArchiveDir(ctx, f) : f.safety_dir;
-    auto r = RestoreKvArchive(ctx.opts.db_url, ctx.env, path, safety);
+    KvRestoreOptions ro;
+    ro.safety_dir = f.safety_dir.empty() ? ArchiveDir(ctx, f) : f.safety_dir;
+    auto logger = CommandLogger(ctx, f.log_level);
+    if (!logger.ok()) {
+      ReportError(ctx, logger.status());
+      return kExitUsage;
+    }
+    ro.logger = logger->get();
+    auto r = RestoreKvArchive(ctx.opts.db_url, ctx.env, path, ro);
     if (!r.ok()) return ReportError(ctx, r.status());
     if (ctx.opts.json()) {
       const int64_t now = ctx.env->WallSeconds();
       return Emit(ctx, {{"ok", true}, {"restored", path}, {"tables", r->table_rows},
-                        {"safety_backup", r->safety ? ToJson(*r->safety, now) : nlohmann::json()}});
+                        {"safety_backup", r->safety ? ToJson(*r->safety, now) : nlohmann::json()},
+                        {"recovered", KvRestoreLeftoversJson(r->recovered)},
+                        {"kept", r->kept}});
     }
+    PrintKvRestoreLeftovers(*ctx.out, r->recovered);
+    for (const auto& k : r->kept) *ctx.out << "kept the replaced store " << k << "\n";
     *ctx.out << "restored " << path << "\n";
     if (r->safety) *ctx.out << "  safety archive of the previous state: " << r->safety->location << "\n";
     for (const auto& [t, n] : r->table_rows)

@@ -4,11 +4,13 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "jobs/backup/archive_file.h"
 #include "jobs/backup/archive_manifest.h"
+#include "jobs/backup/archive_phases.h"
 #include "jobs/backup/archiver.h"
 #include "jobs/backup/backup_catalog.h"
 #include "jobs/backup/staging_dir.h"
@@ -26,35 +28,12 @@ namespace fs = std::filesystem;
 
 constexpr const char* kMethod = "rocksdb_checkpoint";
 
-std::string StoreDir(const std::string& url) {
-  std::string p = url.substr(url.find(':') + 1);
-  if (p.rfind("//", 0) == 0) p = p.substr(2);
-  while (p.size() > 1 && p.back() == '/') p.pop_back();
-  return p;
-}
-
 std::string StoreName(const std::string& dir) {
   std::string n = fs::path(dir).filename().string();
   std::string clean;
   for (char c : n) clean += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
   return clean.empty() ? "kv" : clean;
 }
-
-// A scratch directory removed (recursively: checkpoints hold hard links) on
-// scope exit. std::filesystem here because Env has no directory removal.
-class ScratchDir {
- public:
-  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string Release() { return std::exchange(path_, ""); }
-
- private:
-  std::string path_;
-};
 
 // Rows per table of an open store, by the copy layout (kv_table_codec.h).
 Result<TableRows> CountTables(std::unique_ptr<KvStore> store, Env* env) {
@@ -76,16 +55,21 @@ Result<ArchiveManifest> CheckKvArchive(const std::string& path) {
   return m;
 }
 
-// Extracts `path` into the new directory `dir`, opens it, counts its rows.
-Result<TableRows> ExtractAndCount(const std::string& path, const std::string& dir,
-                                  const ArchiveManifest& m, Env* env) {
-  FERRY_RETURN_IF_ERROR(env->CreateDirs(dir));
-  ::chmod(dir.c_str(), 0700);
-  FERRY_RETURN_IF_ERROR(ExtractArchiveFile(path, dir));
+// Extracts `path` into the private (StagingDir) directory `dir` while
+// checking every entry against the manifest (one pass), then opens the copy
+// and counts its rows. On error `dir` holds partial files: its owner
+// removes it.
+Result<TableRows> ExtractAndCount(const std::string& path, const std::string& dir, Env* env,
+                                  ArchiveManifest* manifest = nullptr) {
+  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, ExtractCheckedArchive(path, dir));
+  if (m.method != kMethod)
+    return InvalidArgument(path + ": not a key-value store archive (engine " + m.engine +
+                           ", method " + m.method + ")");
   FERRY_RETURN_IF_ERROR(env->RemoveFile(dir + "/manifest.json"));  // not a store file
   FERRY_ASSIGN_OR_RETURN(auto store, OpenKvStore(m.engine + ":" + dir, KvOpenMode::kExisting, env));
   FERRY_ASSIGN_OR_RETURN(TableRows got, CountTables(std::move(store), env));
   FERRY_RETURN_IF_ERROR(CompareTableRows(path + ": extracted copy", m.tables, got, /*exact=*/true));
+  if (manifest != nullptr) *manifest = std::move(m);
   return got;
 }
 
@@ -93,7 +77,14 @@ Result<TableRows> ExtractAndCount(const std::string& path, const std::string& di
 
 namespace {
 Status CheckpointAndPack(std::unique_ptr<KvStore> store, Env* env, const ArchiveOptions& opts,
-                         const std::string& engine, int64_t now, BackupInfo* out);
+                         const std::string& engine, int64_t now, BackupInfo* out,
+                         std::string* fingerprint);
+
+// CreateKvArchive, and the fingerprint of the store (kv_archive_recovery.h)
+// taken right after this process closed it: what it must still look like
+// for the archive to hold it.
+Result<BackupInfo> CreateKvArchiveImpl(const std::string& url, Env* env, const ArchiveOptions& opts,
+                                       std::string* fingerprint);
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenKvCatalog(const std::string& archive_dir, Env* env) {
@@ -104,6 +95,13 @@ Result<std::unique_ptr<Database>> OpenKvCatalog(const std::string& archive_dir, 
 }
 
 Result<BackupInfo> CreateKvArchive(const std::string& url, Env* env, const ArchiveOptions& opts) {
+  return CreateKvArchiveImpl(url, env, opts, nullptr);
+}
+
+namespace {
+
+Result<BackupInfo> CreateKvArchiveImpl(const std::string& url, Env* env, const ArchiveOptions& opts,
+                                       std::string* fingerprint) {
   FERRY_ASSIGN_OR_RETURN(auto store, OpenKvStore(url, KvOpenMode::kExisting, env));
   const std::string engine(store->engine());
   FERRY_RETURN_IF_ERROR(env->CreateDirs(opts.dir));
@@ -127,7 +125,7 @@ Result<BackupInfo> CreateKvArchive(const std::string& url, Env* env, const Archi
   BackupCatalog catalog(catalog_db.get());
   FERRY_ASSIGN_OR_RETURN(b.id, catalog.NextId());
   FERRY_RETURN_IF_ERROR(catalog.Insert(b));
-  Status st = CheckpointAndPack(std::move(store), env, opts, engine, now, &b);
+  Status st = CheckpointAndPack(std::move(store), env, opts, engine, now, &b, fingerprint);
   if (!st.ok()) {
     b.state = BackupState::kFailed;
     (void)catalog.Update(b);  // best effort; a pending row is equally "not good"
@@ -137,14 +135,15 @@ Result<BackupInfo> CreateKvArchive(const std::string& url, Env* env, const Archi
   return b;
 }
 
-namespace {
-
-// The archive itself: checkpoint, manifest, tar, read-back check; fills
-// size, checksum, rows and state of *b.
+// The archive itself: checkpoint, tar with manifest.json last, read-back
+// check; fills size, checksum, rows and state of *b.
 Status CheckpointAndPack(std::unique_ptr<KvStore> store, Env* env, const ArchiveOptions& opts,
-                         const std::string& engine, int64_t now, BackupInfo* out) {
+                         const std::string& engine, int64_t now, BackupInfo* out,
+                         std::string* fingerprint) {
   BackupInfo& b = *out;
+  ArchivePhases phases(env, opts.logger, "archive create " + b.name);
   const std::string name = b.source;
+  const std::string store_dir = store->path();
   StagingDir staging(env,
                      opts.dir + "/.ferry-staging-kv-" + std::to_string(env->Random64() % 1000000));
   FERRY_RETURN_IF_ERROR(staging.Create());  // locked: `backup cleanup` leaves it alone
@@ -153,32 +152,55 @@ Status CheckpointAndPack(std::unique_ptr<KvStore> store, Env* env, const Archive
   // count and the checkpoint, so the manifest's counts are the checkpoint's.
   KvStore* raw = store.get();
   FERRY_RETURN_IF_ERROR(raw->Checkpoint(cp));
-  FERRY_ASSIGN_OR_RETURN(TableRows tables, CountTables(std::move(store), env));
+  phases.Mark("checkpoint");
+  FERRY_ASSIGN_OR_RETURN(TableRows tables, CountTables(std::move(store), env));  // closes it
+  phases.Mark("count");
+  if (fingerprint != nullptr) {
+    FERRY_ASSIGN_OR_RETURN(*fingerprint, KvStoreFingerprint(store_dir));
+  }
 
-  nlohmann::json files = nlohmann::json::array();
   std::vector<ArchiveMember> members;
   FERRY_ASSIGN_OR_RETURN(auto listing, env->ListDir(cp));
   for (const auto& e : listing) {
     std::string p = cp + "/" + e.name;
     if (!IsSafeMemberName(e.name))
       return Internal("checkpoint file " + p + " has a name archives do not take");
-    FERRY_ASSIGN_OR_RETURN(ArchiveEntry h, HashFile(p));
-    files.push_back({{"name", e.name}, {"size", h.size}, {"sha256", h.sha256}});
     members.push_back({e.name, p, ""});
   }
   int64_t rows = 0;
   for (const auto& [t, n] : tables) rows += n;
-  nlohmann::json manifest = {{"format", "ferry-backup/1"},  {"timestamp", IsoUtc(now)},
-                             {"type", "archive"},           {"engine", engine},
-                             {"method", kMethod},           {"database", name},
-                             {"schema_version", ""},        {"host", env->HostName()},
-                             {"ferry_version", FERRY_VERSION}, {"files", files},
-                             {"tables", tables}};
-  members.insert(members.begin(), ArchiveMember{"manifest.json", "", manifest.dump(2) + "\n"});
-  FERRY_RETURN_IF_ERROR(WriteArchiveFile(b.location, opts.compression, members)
-                            .WithContext("archive " + b.location));
-  FERRY_RETURN_IF_ERROR(CheckKvArchive(b.location).status());  // what a restore would read
-  FERRY_ASSIGN_OR_RETURN(ArchiveEntry whole, HashFile(b.location));
+  // manifest.json goes last: each file's size and SHA-256 as it was hashed
+  // on its way into the archive (one read per file, as archive.cc does).
+  ArchiveTrailer manifest_member;
+  manifest_member.name = "manifest.json";
+  manifest_member.make = [&](const std::vector<ArchiveEntry>& written) -> Result<std::string> {
+    phases.Mark("compress");
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& w : written)
+      files.push_back({{"name", w.name}, {"size", w.size}, {"sha256", w.sha256}});
+    nlohmann::json manifest = {{"format", "ferry-backup/1"},
+                               {"timestamp", IsoUtc(now)},
+                               {"type", "archive"},
+                               {"engine", engine},
+                               {"method", kMethod},
+                               {"database", name},
+                               {"schema_version", ""},
+                               {"host", env->HostName()},
+                               {"ferry_version", FERRY_VERSION},
+                               {"files", files},
+                               {"tables", tables}};
+    return manifest.dump(2) + "\n";
+  };
+  FERRY_RETURN_IF_ERROR(
+      WriteArchiveFile(env, b.location, opts.compression, members, manifest_member)
+          .WithContext("archive " + b.location));
+  phases.Mark("sync");
+  // Read it back from disk, what a restore would read: every entry against
+  // the manifest, and the file's own SHA-256 from the same read.
+  ArchiveEntry whole;
+  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckArchiveManifest(b.location, &whole));
+  if (m.method != kMethod) return Internal(b.location + ": read back with method " + m.method);
+  phases.Mark("read-back");
   b.row_count = rows;
   b.size_bytes = whole.size;
   b.checksum = "sha256:" + whole.sha256;
@@ -192,57 +214,165 @@ Status CheckpointAndPack(std::unique_ptr<KvStore> store, Env* env, const Archive
 }  // namespace
 
 Result<ArchiveVerifyReport> VerifyKvArchive(const std::string& path, Env* env, VerifyDepth depth) {
-  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckKvArchive(path));
+  ArchiveManifest m;
+  std::optional<StagingDir> scratch;
+  if (depth == VerifyDepth::kDeep) {
+    // One read: every entry is checked against the manifest while it is
+    // extracted for the test restore, which then opens the copy.
+    std::string dir = fs::path(path).parent_path().string();
+    scratch.emplace(env, (dir.empty() ? "." : dir) + "/.ferry-verify-kv-" +
+                             std::to_string(env->Random64() % 1000000));
+    FERRY_RETURN_IF_ERROR(scratch->Create());
+    FERRY_RETURN_IF_ERROR(ExtractAndCount(path, scratch->path(), env, &m).status());
+  } else {
+    FERRY_ASSIGN_OR_RETURN(m, CheckKvArchive(path));
+  }
   ArchiveVerifyReport r;
   r.path = path;
   r.engine = m.engine;
   r.method = m.method;
   for (const auto& [n, f] : m.files) r.file_sizes[n] = f.first;
   r.table_rows = m.tables;
-  if (depth != VerifyDepth::kDeep) return r;
-  std::string dir = fs::path(path).parent_path().string();
-  StagingDir scratch(env, (dir.empty() ? "." : dir) + "/.ferry-verify-kv-" +
-                              std::to_string(env->Random64() % 1000000));
-  FERRY_RETURN_IF_ERROR(scratch.Create());
-  FERRY_RETURN_IF_ERROR(ExtractAndCount(path, scratch.path(), m, env).status());
-  r.test_restored = true;
+  r.test_restored = depth == VerifyDepth::kDeep;
   return r;
 }
 
-Result<RestoreReport> RestoreKvArchive(const std::string& url, Env* env, const std::string& path,
-                                       const std::string& safety_dir) {
-  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckKvArchive(path));
-  const std::string live = StoreDir(url);
+namespace {
+
+// A step of the restore done: the test hook may stop it there.
+Status Step(const KvRestoreOptions& o, const char* step) {
+  return o.after_step ? o.after_step(step) : Status::OK();
+}
+
+// rename(2) of a directory, then the parent's fsync so it survives a crash.
+Status MoveDir(Env* env, const std::string& from, const std::string& to) {
+  FERRY_RETURN_IF_ERROR(env->RenameFile(from, to));
+  std::string parent = fs::path(to).parent_path().string();
+  return env->SyncDir(parent.empty() ? "." : parent);
+}
+
+void LogRecovered(Logger* logger, const std::string& live,
+                  const std::vector<KvRestoreLeftover>& recovered) {
+  if (logger == nullptr) return;
+  for (const auto& l : recovered) {
+    if (l.kind == KvRestoreLeftover::Kind::kReplacedStore)
+      logger->Warn("restore " + live + ": " + l.path + " " + l.outcome);
+    else
+      logger->Info("restore " + live + ": leftover " + l.path + " " + l.outcome);
+  }
+}
+
+}  // namespace
+
+Result<KvRestoreReport> RestoreKvArchive(const std::string& url, Env* env, const std::string& path,
+                                         const KvRestoreOptions& opts) {
+  const std::string live = KvStoreDir(url);
   if (live.empty()) return InvalidArgument("bad URL \"" + url + "\": no directory");
-  if (url.substr(0, url.find(':')) != m.engine)
+  const std::string scheme = url.substr(0, url.find(':'));
+  std::string parent = fs::path(live).parent_path().string();
+  if (parent.empty()) parent = ".";
+  FERRY_RETURN_IF_ERROR(env->CreateDirs(parent));
+  // One restore (or cleanup) of this store at a time; then whatever a killed
+  // one left is put right before anything else happens.
+  FERRY_ASSIGN_OR_RETURN(auto lock,
+                         LockFile::TryAcquire(KvRestoreLockPath(live), "a restore of " + live));
+  FERRY_RETURN_IF_ERROR(Step(opts, "locked"));
+  KvRestoreReport report;
+  FERRY_ASSIGN_OR_RETURN(report.recovered,
+                         RecoverKvRestoreLocked(env, live, LeftoverAction::kRemove));
+  LogRecovered(opts.logger, live, report.recovered);
+  for (const auto& l : report.recovered) {
+    if (l.kind == KvRestoreLeftover::Kind::kReplacedStore && !l.done && !env->FileExists(live))
+      return FailedPrecondition("restore " + path + ": " + live + " is missing and " + l.path +
+                                " is " + l.outcome);
+  }
+  FERRY_RETURN_IF_ERROR(Step(opts, "recovered"));
+
+  // The new store, extracted and checked beside the old one (same file
+  // system, so the swap is a rename).
+  const std::string tag = std::to_string(env->Random64() % 1000000);
+  StagingDir fresh(env, KvRestoreCopyPath(live, tag));
+  FERRY_RETURN_IF_ERROR(fresh.Create());
+  ArchiveManifest m;
+  FERRY_ASSIGN_OR_RETURN(report.table_rows, ExtractAndCount(path, fresh.path(), env, &m));
+  if (scheme != m.engine)
     return InvalidArgument(path + ": a " + m.engine + " archive cannot restore " + url);
-  RestoreReport report;
-  if (env->FileExists(live + "/CURRENT")) {
+  FERRY_RETURN_IF_ERROR(Step(opts, "extracted"));
+
+  // What is in the store's place now.
+  const bool is_store = env->FileExists(live + "/CURRENT");
+  bool empty_dir = false;
+  if (!is_store && env->FileExists(live)) {
+    std::error_code ec;
+    empty_dir = fs::is_empty(live, ec) && !ec;
+    if (!empty_dir)
+      return FailedPrecondition(live + " exists but holds no " + m.engine +
+                                " store (no CURRENT file); restore will not replace it: move it "
+                                "away first");
+  }
+  std::string fingerprint;
+  if (is_store) {
     ArchiveOptions so;
-    so.dir = safety_dir;
+    so.dir = opts.safety_dir;
     so.name_prefix = "ferry-safety";
-    FERRY_ASSIGN_OR_RETURN(BackupInfo safety, CreateKvArchive(url, env, so));
+    so.logger = opts.logger;
+    FERRY_ASSIGN_OR_RETURN(BackupInfo safety, CreateKvArchiveImpl(url, env, so, &fingerprint));
     report.safety = safety;
   }
-  const std::string tag = std::to_string(env->Random64() % 1000000);
-  ScratchDir fresh(live + ".ferry-restore-" + tag);
-  FERRY_ASSIGN_OR_RETURN(report.table_rows, ExtractAndCount(path, fresh.path(), m, env));
-  // The swap: two renames in the same parent directory. The old store is
-  // moved aside (and then removed: the safety archive holds it).
-  std::error_code ec;
-  ScratchDir old(live + ".ferry-replaced-" + tag);
-  if (fs::exists(live)) {
-    fs::rename(live, old.path(), ec);
-    if (ec) return IOError("restore " + path + ": moving " + live + " aside: " + ec.message());
+  FERRY_RETURN_IF_ERROR(Step(opts, "safety-archived"));
+
+  // The swap: two renames in the same parent directory, the old store first
+  // recorded, then moved aside (kv_archive_recovery.h: a kill between the
+  // renames is rolled back by the next run).
+  const std::string replaced = KvReplacedPath(live, tag);
+  if (is_store) {
+    // Anything that opened the store since the safety archive closed it
+    // changed its files: then the archive does not hold what would be
+    // replaced.
+    FERRY_ASSIGN_OR_RETURN(std::string now, KvStoreFingerprint(live));
+    if (now != fingerprint)
+      return FailedPrecondition("restore " + path + ": " + live +
+                                " changed after its safety archive was taken (is an application "
+                                "using it?); nothing was replaced");
+    FERRY_RETURN_IF_ERROR(WriteKvReplacedRecord(env, replaced, report.safety->location,
+                                                report.safety->checksum.substr(7), fingerprint));
+    FERRY_RETURN_IF_ERROR(Step(opts, "recorded"));
+    FERRY_RETURN_IF_ERROR(MoveDir(env, live, replaced)
+                              .WithContext("restore " + path + ": moving " + live + " aside"));
+    if (Status st = Step(opts, "moved-aside"); !st.ok()) {
+      (void)MoveDir(env, replaced, live);  // what the next run would do
+      return st;
+    }
+  } else if (empty_dir) {
+    std::error_code ec;
+    fs::remove(live, ec);
+    if (ec)
+      return IOError("restore " + path + ": removing the empty " + live + ": " + ec.message());
   }
-  fs::rename(fresh.path(), live, ec);
-  if (ec) {
-    std::error_code back;
-    fs::rename(old.path(), live, back);
-    return IOError("restore " + path + ": moving the restored store into " + live + ": " +
-                   ec.message() + (back ? " (the old store is at " + old.Release() + ")" : ""));
+  if (Status st = MoveDir(env, fresh.path(), live); !st.ok()) {
+    Status back = is_store ? MoveDir(env, replaced, live) : Status::OK();
+    return st.WithContext("restore " + path + ": moving the restored store into " + live +
+                          (back.ok() ? "" : " (the old store is at " + replaced + ")"));
   }
-  fresh.Release();
+  fresh.Disown();  // it is the store now
+  FERRY_RETURN_IF_ERROR(Step(opts, "swapped"));
+
+  // The old store goes once its safety archive is known to hold it: that
+  // archive was read back and checked a moment ago, and the directory must
+  // still be exactly what was archived. Otherwise it stays, and is said.
+  if (is_store) {
+    FERRY_ASSIGN_OR_RETURN(std::string after, KvStoreFingerprint(replaced));
+    if (after == fingerprint && env->FileExists(report.safety->location)) {
+      if (Status st = RemoveArchivedReplaced(env, replaced); !st.ok())
+        report.kept.push_back(replaced + " (cannot remove: " + st.message() + ")");
+    } else {
+      report.kept.push_back(replaced +
+                            " (it changed after its safety archive was taken: was the "
+                            "store open in another process?)");
+      if (opts.logger != nullptr)
+        opts.logger->Warn("restore " + live + ": kept the replaced store " + report.kept.back());
+    }
+  }
   report.restored.name = fs::path(path).filename().string();
   report.restored.location = path;
   report.restored.kind = BackupKind::kArchive;

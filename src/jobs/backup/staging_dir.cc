@@ -79,6 +79,12 @@ Status StagingDir::Create() {
   }
 }
 
+void StagingDir::Disown() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+  lock_fd_ = -1;
+  path_.clear();
+}
+
 void StagingDir::Remove() {
   if (lock_fd_ < 0) return;  // never made (or already removed): nothing of ours to delete
   std::error_code ec;
@@ -99,6 +105,61 @@ bool IsPartialFileName(const std::string& name) {
   return false;
 }
 
+Result<std::optional<StagingLeftover>> ProbeStagingDir(const std::string& p,
+                                                       LeftoverAction action) {
+  int fd = OpenDir(p);
+  if (fd < 0) return std::optional<StagingLeftover>();
+  StagingLeftover l;
+  l.path = p;
+  l.is_dir = true;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    l.live = true;
+    l.bytes = TreeBytes(p);
+  } else if (StillNames(fd, p)) {
+    l.bytes = TreeBytes(p);
+    if (action == LeftoverAction::kRemove) {
+      std::error_code ec;
+      fs::remove_all(p, ec);  // under its lock: its owner is gone, no new one can come
+      if (ec) {
+        ::close(fd);
+        return IOError(p + ": removing a leftover staging directory: " + ec.message());
+      }
+      l.removed = true;
+    }
+  } else {
+    ::close(fd);
+    return std::optional<StagingLeftover>();  // removed by its owner since it was listed
+  }
+  ::close(fd);
+  return std::optional<StagingLeftover>(std::move(l));
+}
+
+Result<std::unique_ptr<LockFile>> LockFile::TryAcquire(const std::string& path,
+                                                       const std::string& what) {
+  for (int i = 0; i < 1000; ++i) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return IOError(path + ": cannot open lock file: " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK)
+        return Locked(path + " is held by another running ferry (" + what +
+                      "); try again once it ends");
+      return IOError(path + ": flock: " + std::strerror(err));
+    }
+    // The previous holder may have unlinked the file between our open and
+    // our flock: then we hold a lock on a name nobody else sees; retry.
+    if (StillNames(fd, path)) return std::unique_ptr<LockFile>(new LockFile(path, fd));
+    ::close(fd);
+  }
+  return IOError(path + ": cannot take the lock file (it keeps being replaced)");
+}
+
+LockFile::~LockFile() {
+  ::unlink(path_.c_str());  // still ours: nobody else can hold it now
+  ::close(fd_);
+}
+
 Result<std::vector<StagingLeftover>> CleanStagingLeftovers(Env* env, const std::string& dir,
                                                            LeftoverAction action) {
   std::vector<StagingLeftover> out;
@@ -116,32 +177,10 @@ Result<std::vector<StagingLeftover>> CleanStagingLeftovers(Env* env, const std::
       continue;
     }
     if (!IsStagingDirName(e.name)) continue;
-    int fd = OpenDir(p);
-    if (fd < 0) continue;  // gone meanwhile, a symlink or not a directory
-    StagingLeftover l;
-    l.path = p;
-    l.is_dir = true;
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      l.live = true;
-      any_live = true;
-      l.bytes = TreeBytes(p);
-    } else if (StillNames(fd, p)) {
-      l.bytes = TreeBytes(p);
-      if (action == LeftoverAction::kRemove) {
-        std::error_code ec;
-        fs::remove_all(p, ec);
-        if (ec) {
-          ::close(fd);
-          return IOError(p + ": removing a leftover staging directory: " + ec.message());
-        }
-        l.removed = true;
-      }
-    } else {
-      ::close(fd);
-      continue;  // removed by its owner between the listing and the probe
-    }
-    ::close(fd);
-    out.push_back(std::move(l));
+    FERRY_ASSIGN_OR_RETURN(auto l, ProbeStagingDir(p, action));
+    if (!l) continue;  // gone meanwhile, a symlink or not a directory
+    any_live |= l->live;
+    out.push_back(std::move(*l));
   }
   for (const auto& name : partials) {
     const std::string p = dir + "/" + name;

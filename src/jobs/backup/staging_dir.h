@@ -24,6 +24,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,9 @@ class StagingDir {
 
   Status Create();
   void Remove();
+  // For a directory renamed into its final place (a restored store): lets
+  // go of the lock and forgets the path, removing nothing.
+  void Disown();
   const std::string& path() const { return path_; }
 
  private:
@@ -73,5 +78,34 @@ enum class LeftoverAction { kList, kRemove };
 // (each re-checked under its lock at that moment). A missing `dir` has none.
 Result<std::vector<StagingLeftover>> CleanStagingLeftovers(Env* env, const std::string& dir,
                                                            LeftoverAction action);
+
+// One directory made by StagingDir (whatever its name): probed under its
+// lock as CleanStagingLeftovers does, and with kRemove removed when no live
+// process holds it. nullopt when `path` is gone, a symlink or no directory.
+Result<std::optional<StagingLeftover>> ProbeStagingDir(const std::string& path,
+                                                       LeftoverAction action);
+
+// An exclusive flock on a lock file, for jobs on one thing that must not
+// interleave (two restores of one key-value store, or a restore and a
+// cleanup of it). Same rules as StagingDir: the kernel drops the lock when
+// the holder dies, so a lock file left by a killed process is free to take;
+// the holder unlinks the file before letting go, and a taker checks that the
+// path still names the file it locked (else it retries), so a file unlinked
+// meanwhile never gives two holders.
+class LockFile {
+ public:
+  // Locked (naming the file and `what`) when another live process holds it.
+  static Result<std::unique_ptr<LockFile>> TryAcquire(const std::string& path,
+                                                      const std::string& what);
+  ~LockFile();  // unlinks the file, then releases the lock
+  LockFile(const LockFile&) = delete;
+  LockFile& operator=(const LockFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  LockFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  std::string path_;
+  int fd_;
+};
 
 }  // namespace ferry
