@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <future>
 #include <map>
 #include <optional>
 
@@ -153,11 +154,15 @@ Status CheckpointAndPack(std::unique_ptr<KvStore> store, Env* env, const Archive
   KvStore* raw = store.get();
   FERRY_RETURN_IF_ERROR(raw->Checkpoint(cp));
   phases.Mark("checkpoint");
-  FERRY_ASSIGN_OR_RETURN(TableRows tables, CountTables(std::move(store), env));  // closes it
-  phases.Mark("count");
-  if (fingerprint != nullptr) {
-    FERRY_ASSIGN_OR_RETURN(*fingerprint, KvStoreFingerprint(store_dir));
-  }
+  // The rows are counted on the store (still held by this process, so it
+  // holds what the checkpoint holds) beside the compression, on a second
+  // core; the manifest waits for them. The count closes the store.
+  std::future<Result<TableRows>> counting =
+      std::async(std::launch::async, [env, st = std::move(store)]() mutable -> Result<TableRows> {
+        return CountTables(std::move(st), env);
+      });
+  TableRows tables;
+  int64_t rows = 0;
 
   std::vector<ArchiveMember> members;
   FERRY_ASSIGN_OR_RETURN(auto listing, env->ListDir(cp));
@@ -167,14 +172,18 @@ Status CheckpointAndPack(std::unique_ptr<KvStore> store, Env* env, const Archive
       return Internal("checkpoint file " + p + " has a name archives do not take");
     members.push_back({e.name, p, ""});
   }
-  int64_t rows = 0;
-  for (const auto& [t, n] : tables) rows += n;
   // manifest.json goes last: each file's size and SHA-256 as it was hashed
   // on its way into the archive (one read per file, as archive.cc does).
   ArchiveTrailer manifest_member;
   manifest_member.name = "manifest.json";
   manifest_member.make = [&](const std::vector<ArchiveEntry>& written) -> Result<std::string> {
     phases.Mark("compress");
+    FERRY_ASSIGN_OR_RETURN(tables, counting.get());
+    for (const auto& [t, n] : tables) rows += n;
+    if (fingerprint != nullptr) {  // the store is closed now: what it must stay
+      FERRY_ASSIGN_OR_RETURN(*fingerprint, KvStoreFingerprint(store_dir));
+    }
+    phases.Mark("count-wait");
     nlohmann::json files = nlohmann::json::array();
     for (const auto& w : written)
       files.push_back({{"name", w.name}, {"size", w.size}, {"sha256", w.sha256}});
