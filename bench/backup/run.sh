@@ -21,6 +21,8 @@ if [[ -n "${FERRY_TEST_PG_URL:-}" ]]; then
   psql "$FERRY_TEST_PG_URL" -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null
   psql "$FERRY_TEST_PG_URL" -q -c "CREATE DATABASE $DB" >/dev/null
   PGURL=$(echo "$FERRY_TEST_PG_URL" | sed -E "s#/[^/?]+(\?|\$)#/$DB\1#")
+  # Dropped on any exit too: a failed run must not leave a 700 MB database behind.
+  trap 'psql "$FERRY_TEST_PG_URL" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null; rm -rf "$WORK"; uptime' EXIT
   /usr/bin/time -f "postgres: backup_bench peak RSS %M KB" \
     "$BUILD/bench/backup/backup_bench" "$PGURL" "$ROWS" "$RUNS" "$WORK/pg" $ONLY
   psql "$FERRY_TEST_PG_URL" -q -c "DROP DATABASE $DB WITH (FORCE)" >/dev/null
