@@ -216,6 +216,12 @@ int RunCreate(CommandContext& ctx, const BackupFlags& f) {
     SnapshotOptions o;
     o.retention = *retention;
     o.with_indexes = f.with_indexes;
+    auto logger = CommandLogger(ctx, f.log_level);
+    if (!logger.ok()) {
+      ReportError(ctx, logger.status());
+      return kExitUsage;
+    }
+    o.logger = logger->get();
     b = CreateVerifiedSnapshot(db->get(), ctx.env, f.table, o);
   } else {
     ArchiveOptions o;

@@ -66,12 +66,17 @@ struct BackupInfo {
   std::vector<std::string> notes;  // things the user should know (spot check count, ...)
 };
 
+class Logger;  // obs/logger.h
+
 struct SnapshotOptions {
   std::chrono::seconds retention = std::chrono::hours(24 * 7);
   bool with_indexes = false;
   int spot_checks = 64;  // sampled rows compared by key after the copy
   // Name override (tests, safety backups); default <table>_backup_YYYYMMDD_HHMMSS.
   std::string name;
+  // Where each phase's time went, one debug line per snapshot
+  // (archive_phases.h); borrowed, may be null.
+  Logger* logger = nullptr;
 };
 
 // Copies `table` into a new table, records and verifies it, all in one

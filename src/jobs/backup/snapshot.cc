@@ -2,9 +2,12 @@
 // the shared steps (snapshot_steps.h) and create/verify. Restore is in
 // snapshot_restore.cc.
 #include <algorithm>
+#include <future>
+#include <memory>
 #include <optional>
 
 #include "db/transaction.h"
+#include "jobs/backup/archive_phases.h"
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_catalog.h"
 #include "jobs/backup/snapshot_steps.h"
@@ -158,10 +161,35 @@ Result<std::string> InsertSelectSql(Database* db, const std::string& into,
   return "INSERT INTO " + qi + " (" + list + ") SELECT " + list + " FROM " + qf;
 }
 
-Result<VerifiedCopy> FillAndVerify(Database* db, const std::string& source,
-                                   const std::string& copy) {
-  VerifiedCopy v;
-  // The copy first, then both checksums in the same transaction. On
+namespace {
+
+// The copy on `db` and the source's checksum on `reader` at the same time
+// (two connections, one snapshot: OpenSnapshotReader). The plain INSERT ...
+// SELECT, which SQLite runs as a page-level record transfer when the two
+// tables have the same definition. If the reader fails, the source is hashed
+// on `db` afterwards: same snapshot, only slower.
+Result<int64_t> CopyBesideSourceHash(Database* db, Database* reader, const std::string& source,
+                                     const std::string& copy, TableChecksum* source_sum) {
+  FERRY_ASSIGN_OR_RETURN(std::string insert, InsertSelectSql(db, copy, source));
+  auto hashing = std::async(std::launch::async,
+                            [reader, &source] { return ComputeTableChecksum(reader, source); });
+  Result<int64_t> copied = db->Execute(insert, {});
+  Result<TableChecksum> sum = hashing.get();
+  FERRY_RETURN_IF_ERROR(copied.status());
+  if (sum.ok()) {
+    *source_sum = *sum;
+  } else {
+    FERRY_ASSIGN_OR_RETURN(*source_sum, ComputeTableChecksum(db, source));
+  }
+  return copied;
+}
+
+}  // namespace
+
+Result<FilledCopy> FillCopy(Database* db, const std::string& source, const std::string& copy,
+                            ArchivePhases* phases, Database* source_reader) {
+  FilledCopy f;
+  // The copy, then the source's checksum, in the same transaction. On
   // PostgreSQL (REPEATABLE READ), SQLite (write lock) and DuckDB (MVCC
   // snapshot) every statement sees one snapshot, so the order is free. On
   // MySQL (InnoDB, REPEATABLE READ) INSERT ... SELECT reads the source with
@@ -169,35 +197,58 @@ Result<VerifiedCopy> FillAndVerify(Database* db, const std::string& source,
   // (consistent reads, whose snapshot starts with the first of them) see
   // exactly the rows it copied.
   //
-  // SQLite hashes the source rows inside the copy statement itself (one
-  // read of the source instead of two); where that cannot run, or fails
-  // having inserted nothing, the plain INSERT and a separate pass do.
-  int64_t copied = 0;
-  auto fused = CopyTableHashingSource(db, source, copy, &copied);
-  if (fused.ok()) {
-    v.source = *fused;
+  // With a reader (a second connection in the same snapshot) the source is
+  // hashed there while this connection copies. Without one, SQLite hashes
+  // the source rows inside the copy statement itself (one read of the
+  // source instead of two); where that cannot run, or fails having inserted
+  // nothing, the plain INSERT and a separate pass do.
+  if (source_reader != nullptr) {
+    FERRY_ASSIGN_OR_RETURN(f.copied,
+                           CopyBesideSourceHash(db, source_reader, source, copy, &f.source));
+    if (phases) phases->Mark("copy||source_hash");
+  } else if (auto fused = CopyTableHashingSource(db, source, copy, &f.copied); fused.ok()) {
+    f.source = *fused;
+    if (phases) phases->Mark("copy+source_hash");
   } else {
     FERRY_ASSIGN_OR_RETURN(std::string insert, InsertSelectSql(db, copy, source));
-    FERRY_ASSIGN_OR_RETURN(copied, db->Execute(insert, {}));
-    FERRY_ASSIGN_OR_RETURN(v.source, ComputeTableChecksum(db, source));
+    FERRY_ASSIGN_OR_RETURN(f.copied, db->Execute(insert, {}));
+    if (phases) phases->Mark("copy");
+    FERRY_ASSIGN_OR_RETURN(f.source, ComputeTableChecksum(db, source));
+    if (phases) phases->Mark("source_hash");
   }
+  return f;
+}
+
+Status CheckCopy(const FilledCopy& f, const TableChecksum& copy) {
+  if (copy.rows != f.source.rows || f.copied != f.source.rows) {
+    return Corruption("row count differs: source " + std::to_string(f.source.rows) + ", copied " +
+                      std::to_string(f.copied) + ", backup holds " + std::to_string(copy.rows));
+  }
+  if (copy.checksum != f.source.checksum) {
+    return Corruption("content checksum differs: source " + f.source.checksum + ", backup " +
+                      copy.checksum);
+  }
+  return Status::OK();
+}
+
+Result<VerifiedCopy> FillAndVerify(Database* db, const std::string& source, const std::string& copy,
+                                   ArchivePhases* phases, Database* source_reader) {
+  FERRY_ASSIGN_OR_RETURN(FilledCopy f, FillCopy(db, source, copy, phases, source_reader));
+  VerifiedCopy v;
+  v.source = f.source;
   // Read back from the copy itself, with the source's method.
   FERRY_ASSIGN_OR_RETURN(v.copy, ComputeTableChecksumLike(db, copy, v.source.checksum));
-  if (v.copy.rows != v.source.rows || copied != v.source.rows) {
-    return Corruption("row count differs: source " + std::to_string(v.source.rows) + ", copied " +
-                      std::to_string(copied) + ", backup holds " + std::to_string(v.copy.rows));
-  }
-  if (v.copy.checksum != v.source.checksum) {
-    return Corruption("content checksum differs: source " + v.source.checksum + ", backup " +
-                      v.copy.checksum);
-  }
+  if (phases) phases->Mark("copy_hash");
+  FERRY_RETURN_IF_ERROR(CheckCopy(f, v.copy));
   return v;
 }
 
-Result<VerifiedCopy> CopyAndVerify(Database* db, const std::string& source,
-                                   const std::string& copy, bool with_indexes) {
+Result<VerifiedCopy> CopyAndVerify(Database* db, const std::string& source, const std::string& copy,
+                                   bool with_indexes, ArchivePhases* phases,
+                                   Database* source_reader) {
   FERRY_ASSIGN_OR_RETURN(bool indexes, CreateCopyTable(db, source, copy, with_indexes));
-  FERRY_ASSIGN_OR_RETURN(VerifiedCopy v, FillAndVerify(db, source, copy));
+  if (phases) phases->Mark("ddl");
+  FERRY_ASSIGN_OR_RETURN(VerifiedCopy v, FillAndVerify(db, source, copy, phases, source_reader));
   v.indexes_recreated = indexes;
   return v;
 }
@@ -232,6 +283,70 @@ Result<int64_t> TableBytes(Database* db, const std::string& table, const TableCh
   return sum.data_bytes;
 }
 
+// Turns SQLite's automatic WAL checkpoint off for the connection while it
+// lives, so a big COMMIT only appends to the WAL, and the caller runs the
+// checkpoint beside other work. Restores the connection's setting.
+class NoAutoCheckpoint {
+ public:
+  explicit NoAutoCheckpoint(Database* db) : db_(db) {
+    auto r = db_->Query("PRAGMA wal_autocheckpoint", {});
+    if (!r.ok() || r->empty()) return;
+    pages_ = r->GetInt(0, 0).value_or(-1);
+    if (pages_ >= 0 && !db_->Exec("PRAGMA wal_autocheckpoint = 0").ok()) pages_ = -1;
+  }
+  NoAutoCheckpoint(const NoAutoCheckpoint&) = delete;
+  NoAutoCheckpoint& operator=(const NoAutoCheckpoint&) = delete;
+  ~NoAutoCheckpoint() {
+    if (pages_ >= 0) (void)db_->Exec("PRAGMA wal_autocheckpoint = " + std::to_string(pages_));
+  }
+
+ private:
+  Database* db_;
+  int64_t pages_ = -1;
+};
+
+// The end of a SQLite snapshot whose catalog row was committed "pending":
+// the copy's checksum read back from the committed copy on two new
+// connections (a rowid range each) while this connection checkpoints the
+// WAL, compared with the source's, and only then the row is flipped to
+// "verified". A mismatch drops the copy and its row again (or, failing
+// that, marks it failed); a crash before the flip leaves it "pending",
+// which list shows as PENDING and restore refuses.
+Status VerifyAfterCommit(Database* db, Env* env, BackupCatalog* catalog, BackupInfo* b,
+                         const FilledCopy& filled, std::optional<NoAutoCheckpoint>* no_checkpoint,
+                         ArchivePhases* phases) {
+  const std::string expected = filled.source.checksum;
+  auto hashing = std::async(std::launch::async, [db, env, b, &expected] {
+    return SqliteChecksumInParts(db->url(), env, b->name, expected, 2);
+  });
+  // Best effort: when it cannot finish now, a later commit checkpoints.
+  (void)db->Query("PRAGMA wal_checkpoint(PASSIVE)", {});
+  no_checkpoint->reset();
+  Result<TableChecksum> copy = hashing.get();
+  // One connection, same method and result, where the parts cannot run.
+  if (!copy.ok()) copy = ComputeTableChecksumLike(db, b->name, expected);
+  phases->Mark("checkpoint||copy_hash");
+  Status st = copy.ok() ? CheckCopy(filled, *copy) : copy.status();
+  if (!st.ok()) {
+    Transaction tx(db);
+    Status dropped = tx.Begin();
+    if (dropped.ok()) dropped = db->Exec("DROP TABLE IF EXISTS " + db->QuoteIdentifier(b->name));
+    if (dropped.ok()) dropped = catalog->Remove(b->name);
+    if (dropped.ok()) dropped = tx.Commit();
+    if (!dropped.ok()) {
+      (void)tx.Rollback();
+      b->state = BackupState::kFailed;
+      (void)catalog->Update(*b);
+    }
+    return st;
+  }
+  b->state = BackupState::kVerified;
+  b->verified_at = env->WallSeconds();
+  FERRY_RETURN_IF_ERROR(catalog->Update(*b));
+  phases->Mark("flip");
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::string& table,
@@ -240,6 +355,7 @@ Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::str
     return FailedPrecondition("backup of " + table + ": a transaction is already open");
   FERRY_ASSIGN_OR_RETURN(bool exists, db->TableExists(table));
   if (!exists) return NotFound("backup: table " + table + " does not exist");
+  ArchivePhases phases(env, opts.logger, "snapshot create " + table);
   FERRY_ASSIGN_OR_RETURN(std::string schema_version, CurrentSchemaVersion(db, env));
   BackupCatalog catalog(db);
   FERRY_RETURN_IF_ERROR(catalog.Ensure());
@@ -262,41 +378,81 @@ Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::str
   if (ddl_in_tx) {
     FERRY_ASSIGN_OR_RETURN(b.name, FreeTableName(db, base));
   }
+  phases.Mark("begin");
   auto fail = [&](const Status& st) { return st.WithContext("backup " + table + " -> " + b.name); };
 
-  auto copied = indexes ? FillAndVerify(db, table, b.name)
-                        : CopyAndVerify(db, table, b.name, opts.with_indexes);
-  if (!copied.ok()) return fail(copied.status());
-  if (indexes) copied->indexes_recreated = *indexes;
-  const TableChecksum& copy_sum = copied->copy;
-  auto checked = SpotCheckRows(db, table, b.name, opts.spot_checks, env->Random64(), copy_sum.rows);
+  if (!indexes) {
+    auto made = CreateCopyTable(db, table, b.name, opts.with_indexes);
+    if (!made.ok()) return fail(made.status());
+    indexes = *made;
+    phases.Mark("ddl");
+  }
+  // The source's checksum on a second connection in the same snapshot,
+  // beside the copy, where the engine allows it; else on this one.
+  auto opened = OpenSnapshotReader(db, env);
+  std::unique_ptr<Database> reader = opened.ok() ? std::move(*opened) : nullptr;
+  phases.Mark("reader");
+  // SQLite (in WAL mode, where there is a reader) reads the copy back after
+  // the commit, on two connections beside the WAL checkpoint, the catalog
+  // row saying "pending" until the checksums agree (VerifyAfterCommit).
+  // Elsewhere the copy is read back inside the transaction.
+  const bool after_commit = reader != nullptr && db->dialect() == Dialect::kSqlite;
+  FilledCopy filled;
+  if (after_commit) {
+    auto f = FillCopy(db, table, b.name, &phases, reader.get());
+    reader.reset();  // before the commit: it would hold back the checkpoint
+    if (!f.ok()) return fail(f.status());
+    filled = *f;
+  } else {
+    auto v = FillAndVerify(db, table, b.name, &phases, reader.get());
+    reader.reset();
+    if (!v.ok()) return fail(v.status());
+    filled.source = v->source;
+    filled.copied = v->source.rows;
+  }
+  // Until read back, the source's checksum is what the copy must match.
+  const TableChecksum& sum = filled.source;
+  auto checked = SpotCheckRows(db, table, b.name, opts.spot_checks, env->Random64(), sum.rows);
   if (!checked.ok()) return fail(checked.status());
+  phases.Mark("spot_checks");
 
   FERRY_ASSIGN_OR_RETURN(b.id, catalog.NextId());
   b.kind = BackupKind::kSnapshot;
   b.source = table;
-  b.row_count = copy_sum.rows;
-  b.checksum = copy_sum.checksum;
+  b.row_count = sum.rows;
+  b.checksum = sum.checksum;
   b.ferry_version = FERRY_VERSION;
   b.schema_version = schema_version;
   b.created_at = now;
   b.expires_at = now + opts.retention.count();
-  b.verified_at = now;
-  b.state = BackupState::kVerified;
-  FERRY_ASSIGN_OR_RETURN(b.size_bytes, TableBytes(db, b.name, copy_sum));
-  b.indexes_recreated = copied->indexes_recreated;
+  b.verified_at = after_commit ? 0 : now;
+  b.state = after_commit ? BackupState::kPending : BackupState::kVerified;
+  FERRY_ASSIGN_OR_RETURN(b.size_bytes, TableBytes(db, b.name, sum));
+  b.indexes_recreated = *indexes;
   b.method = db->dialect() == Dialect::kSqlite || db->dialect() == Dialect::kDuckdb
                  ? "CREATE TABLE (same DDL) + INSERT SELECT"
                  : "CREATE TABLE (LIKE) + INSERT SELECT";
-  b.notes.push_back(std::string("indexes ") +
-                    (b.indexes_recreated ? "recreated on the backup"
-                                         : "not recreated (use --with-indexes)"));
-  b.notes.push_back("verified: " + std::to_string(b.row_count) + " rows, checksum equal to the "
-                    "source in the same snapshot, " + std::to_string(*checked) +
-                    " sampled rows compared by key");
+  b.notes.push_back(std::string("indexes ") + (b.indexes_recreated
+                                                   ? "recreated on the backup"
+                                                   : "not recreated (use --with-indexes)"));
+  b.notes.push_back("verified: " + std::to_string(b.row_count) +
+                    " rows, checksum equal to the "
+                    "source in the same snapshot, " +
+                    std::to_string(*checked) + " sampled rows compared by key");
   if (Status st = catalog.Insert(b); !st.ok()) return fail(st);
+  phases.Mark("record");
+  // The checkpoint that SQLite would run inside COMMIT runs beside the
+  // read-back instead (VerifyAfterCommit).
+  std::optional<NoAutoCheckpoint> no_checkpoint;
+  if (after_commit) no_checkpoint.emplace(db);
   if (Status st = tx.Commit(); !st.ok()) return fail(st);
+  phases.Mark("commit");
   cleanup.Release();
+  if (after_commit) {
+    if (Status st = VerifyAfterCommit(db, env, &catalog, &b, filled, &no_checkpoint, &phases);
+        !st.ok())
+      return fail(st);
+  }
   return b;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "db/database.h"
 #include "db/transaction.h"
 #include "ferry/env.h"
+#include "jobs/backup/archive_phases.h"
 #include "jobs/backup/table_checksum.h"
 
 namespace ferry {
@@ -51,15 +53,42 @@ struct VerifiedCopy {
   bool indexes_recreated = false;
 };
 
-// Fills the existing, empty `copy` from `source` and verifies it: one
-// INSERT ... SELECT, the source's checksum, the copy's checksum (read back
-// from the copy), equal counts and checksums. Corruption on a mismatch.
+// A second connection reading the same snapshot as `db`'s open snapshot
+// transaction (PostgreSQL: the exported snapshot; SQLite: WAL mode, while
+// `db` holds the write lock), for the source's checksum beside the copy.
+// Unavailable where the engine has none (MySQL, DuckDB, SQLite in memory or
+// not in WAL mode): then hash on `db`. Valid only for tables `db`'s
+// transaction has not written; close it before `db` commits.
+// snapshot_reader.cc.
+Result<std::unique_ptr<Database>> OpenSnapshotReader(Database* db, Env* env);
+
+struct FilledCopy {
+  TableChecksum source;  // of `source`, in the transaction's snapshot
+  int64_t copied = 0;    // rows the INSERT ... SELECT inserted
+};
+
+// Fills the existing, empty `copy` from `source` (one INSERT ... SELECT) and
+// computes the source's checksum in the same snapshot; with `source_reader`
+// (from OpenSnapshotReader) on that connection, on another thread, while
+// `db` copies. `phases` (may be null) gets each step's time.
+Result<FilledCopy> FillCopy(Database* db, const std::string& source, const std::string& copy,
+                            ArchivePhases* phases = nullptr, Database* source_reader = nullptr);
+
+// Corruption unless `copy` (read back from the copy) has the source's row
+// count and checksum and the INSERT inserted that many rows.
+Status CheckCopy(const FilledCopy& filled, const TableChecksum& copy);
+
+// FillCopy, then the copy's checksum read back from the copy (with the
+// source's method), then CheckCopy, all in the caller's transaction.
 Result<VerifiedCopy> FillAndVerify(Database* db, const std::string& source,
-                                   const std::string& copy);
+                                   const std::string& copy, ArchivePhases* phases = nullptr,
+                                   Database* source_reader = nullptr);
 
 // CreateCopyTable + FillAndVerify, for engines whose DDL is transactional.
 Result<VerifiedCopy> CopyAndVerify(Database* db, const std::string& source,
-                                   const std::string& copy, bool with_indexes);
+                                   const std::string& copy, bool with_indexes,
+                                   ArchivePhases* phases = nullptr,
+                                   Database* source_reader = nullptr);
 
 // Drops `table` when destroyed unless Release()d (after rolling back an open
 // transaction): a table made outside the transaction (MySQL DDL commits)

@@ -75,6 +75,19 @@ Result<std::string> StoredColumnList(Database* db, const std::string& table);
 Result<TableChecksum> CopyTableHashingSource(Database* db, const std::string& source,
                                              const std::string& copy, int64_t* copied);
 
+// SQLite: what ComputeTableChecksumLike(db, table, recorded) returns, for
+// the COMMITTED rows of `table` in the database file of `url`, computed on
+// `parts` new connections at once, each hashing one rowid range (row hashes
+// are summed, so the ranges' sums add up to the table's). Each connection
+// reads its own snapshot: meant for a table nothing else writes (a backup
+// just committed). Unavailable where it cannot run (a method other than
+// XXH3-128, an in-memory database, a table without rowid or with a column
+// named rowid, the hashing functions missing): compute it on one connection
+// then.
+Result<TableChecksum> SqliteChecksumInParts(const DatabaseUrl& url, Env* env,
+                                            const std::string& table, std::string_view recorded,
+                                            int parts);
+
 // The same method that produced `recorded` (a checksum string from above),
 // so a stored checksum compares with a fresh one.
 Result<TableChecksum> ComputeTableChecksumLike(Database* db, const std::string& table,

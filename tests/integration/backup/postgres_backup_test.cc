@@ -10,6 +10,8 @@
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_catalog.h"
 #include "jobs/backup/backup_manager.h"
+#include "jobs/backup/snapshot_steps.h"
+#include "obs/logger.h"
 #include "jobs/backup/table_checksum.h"
 #include "unit/backup/backup_test_util.h"
 
@@ -136,6 +138,61 @@ TEST_F(PostgresBackupTest, SnapshotOfTableWithGeneratedAndIdentityColumns) {
   EXPECT_GT(n->GetInt(0, 0).value_or(0), 300);
   EXPECT_EQ(n->GetInt(0, 1), 200044);
   EXPECT_GT(n->GetInt(0, 2).value_or(0), 300) << "BY DEFAULT identity moved past too";
+}
+
+// The reader imports the caller's snapshot (pg_export_snapshot): a row
+// another session commits after the caller's snapshot began is invisible to
+// both, and both compute the same checksum.
+TEST_F(PostgresBackupTest, SnapshotReaderImportsTheCallersSnapshot) {
+  MakeTable("chunks", 300);
+  Transaction tx(db_.get());
+  ASSERT_TRUE(BeginSnapshotTransaction(db_.get(), &tx).ok());
+  ASSERT_TRUE(db_->Query("SELECT count(*) FROM chunks", {}).ok());  // the snapshot is taken
+  auto other = OpenDatabase(scratch_->url(), Env::Default());
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE((*other)->Exec("INSERT INTO chunks (tenant) VALUES ('late')").ok());
+  auto reader = OpenSnapshotReader(db_.get(), Env::Default());
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto n = (*reader)->Query("SELECT count(*) FROM chunks", {});
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(n->GetInt(0, 0), 300);
+  auto theirs = ComputeTableChecksum(reader->get(), "chunks");
+  ASSERT_TRUE(theirs.ok()) << theirs.status().ToString();
+  EXPECT_EQ(*theirs, Sum("chunks"));  // db_'s own, in its snapshot
+  EXPECT_EQ((*other)->Query("SELECT count(*) FROM chunks", {})->GetInt(0, 0), 301);
+  reader->reset();
+  ASSERT_TRUE(tx.Rollback().ok());
+}
+
+// A snapshot hashes the source on the reader beside the copy; the reader
+// resolves names with the caller's search_path.
+TEST_F(PostgresBackupTest, SnapshotHashesTheSourceBesideTheCopyUnderTheCallersSearchPath) {
+  ASSERT_TRUE(db_->Exec("CREATE SCHEMA elsewhere").ok());
+  ASSERT_TRUE(db_->Exec("SET search_path = elsewhere, public").ok());
+  MakeTable("only_here", 4000);
+  {
+    Transaction tx(db_.get());
+    ASSERT_TRUE(BeginSnapshotTransaction(db_.get(), &tx).ok());
+    auto reader = OpenSnapshotReader(db_.get(), Env::Default());
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    auto n = (*reader)->Query("SELECT count(*) FROM only_here", {});
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    EXPECT_EQ(n->GetInt(0, 0), 4000);
+  }
+  LoggerOptions lo;
+  lo.min_level = LogLevel::kDebug;
+  auto logger = Logger::Capturing(lo);
+  SnapshotOptions o;
+  o.logger = logger.get();
+  auto b = CreateVerifiedSnapshot(db_.get(), Env::Default(), "only_here", o);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  const std::string log = logger->Captured();
+  EXPECT_NE(log.find("copy||source_hash"), std::string::npos) << log;
+  EXPECT_NE(log.find("copy_hash"), std::string::npos) << log;
+  EXPECT_EQ(b->state, BackupState::kVerified);
+  EXPECT_EQ(b->row_count, 4000);
+  EXPECT_EQ(b->checksum, Sum("only_here").checksum);
+  EXPECT_TRUE(VerifySnapshot(db_.get(), Env::Default(), b->name).ok());
 }
 
 TEST_F(PostgresBackupTest, SpotCheckFindsDifferentRow) {

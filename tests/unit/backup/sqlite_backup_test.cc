@@ -11,7 +11,9 @@
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_catalog.h"
 #include "jobs/backup/backup_manager.h"
+#include "jobs/backup/snapshot_steps.h"
 #include "jobs/backup/table_checksum.h"
+#include "obs/logger.h"
 #include "unit/backup/backup_test_util.h"
 
 namespace ferry {
@@ -180,6 +182,126 @@ TEST_F(SqliteBackupTest, SnapshotOfHostileNameIsVerifiedAndRecorded) {
   ASSERT_TRUE(b2.ok()) << b2.status().ToString();
   EXPECT_FALSE(b2->indexes_recreated);
   EXPECT_NE(b2->name, b->name);  // same second: a suffix keeps them apart
+}
+
+// The phase line a snapshot logs at debug level (archive_phases.h).
+std::string SnapshotPhases(Database* db, const std::string& table, BackupInfo* out) {
+  LoggerOptions lo;
+  lo.min_level = LogLevel::kDebug;
+  auto logger = Logger::Capturing(lo);
+  SnapshotOptions o;
+  o.logger = logger.get();
+  auto b = CreateVerifiedSnapshot(db, Env::Default(), table, o);
+  EXPECT_TRUE(b.ok()) << b.status().ToString();
+  if (b.ok()) *out = *b;
+  return logger->Captured();
+}
+
+// WAL mode (the default): the source is hashed on a second connection beside
+// the copy, the copy read back after the commit on two connections beside
+// the checkpoint, and only then is the catalog row verified.
+TEST_F(SqliteBackupTest, SnapshotInWalModeReadsBackAfterCommitThenFlipsToVerified) {
+  MakeTable(kHostile, 9000);
+  ASSERT_TRUE(db_->Exec("PRAGMA wal_autocheckpoint = 777").ok());
+  BackupInfo b;
+  const std::string log = SnapshotPhases(db_.get(), kHostile, &b);
+  EXPECT_NE(log.find("copy||source_hash"), std::string::npos) << log;
+  EXPECT_NE(log.find("checkpoint||copy_hash"), std::string::npos) << log;
+  EXPECT_NE(log.find("flip"), std::string::npos) << log;
+  EXPECT_EQ(b.state, BackupState::kVerified);
+  EXPECT_GT(b.verified_at, 0);
+  EXPECT_EQ(b.row_count, 9000);
+  EXPECT_EQ(b.checksum, Sum(kHostile).checksum);
+  auto rec = BackupCatalog(db_.get()).Find(b.name);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->state, BackupState::kVerified);
+  EXPECT_EQ((*rec)->checksum, b.checksum);
+  EXPECT_TRUE(VerifySnapshot(db_.get(), Env::Default(), b.name).ok());
+  // The connection's own checkpoint setting is back, and the WAL was
+  // checkpointed (every frame in the database file).
+  auto ac = db_->Query("PRAGMA wal_autocheckpoint", {});
+  ASSERT_TRUE(ac.ok());
+  EXPECT_EQ(ac->GetInt(0, 0), 777);
+  auto ck = db_->Query("PRAGMA wal_checkpoint(PASSIVE)", {});
+  ASSERT_TRUE(ck.ok());
+  EXPECT_EQ(ck->GetInt(0, 1), ck->GetInt(0, 2));
+}
+
+// Other journal modes have no second connection: the source is hashed
+// inside the copy statement and the copy read back before the commit.
+TEST_F(SqliteBackupTest, SnapshotWithoutWalVerifiesInsideTheTransaction) {
+  db_.reset();
+  auto db = OpenDatabase("sqlite:" + path_ + "?journal_mode=delete", Env::Default());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  db_ = std::move(db).value();
+  MakeTable("chunks", 3000);
+  BackupInfo b;
+  const std::string log = SnapshotPhases(db_.get(), "chunks", &b);
+  EXPECT_NE(log.find("copy+source_hash"), std::string::npos) << log;
+  EXPECT_EQ(log.find("checkpoint||copy_hash"), std::string::npos) << log;
+  EXPECT_EQ(b.state, BackupState::kVerified);
+  EXPECT_EQ(b.checksum, Sum("chunks").checksum);
+  EXPECT_EQ((*BackupCatalog(db_.get()).Find(b.name))->state, BackupState::kVerified);
+  EXPECT_TRUE(VerifySnapshot(db_.get(), Env::Default(), b.name).ok());
+}
+
+// The reader sees the committed source as the caller's transaction does,
+// and none of the caller's uncommitted writes.
+TEST_F(SqliteBackupTest, SnapshotReaderSeesTheCommittedStateOnly) {
+  MakeTable("chunks", 100);
+  Transaction tx(db_.get());
+  ASSERT_TRUE(tx.Begin().ok());
+  ASSERT_TRUE(db_->Exec("DELETE FROM chunks WHERE id > 50").ok());
+  auto reader = OpenSnapshotReader(db_.get(), Env::Default());
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto n = (*reader)->Query("SELECT count(*) FROM chunks", {});
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(n->GetInt(0, 0), 100);
+  reader->reset();
+  ASSERT_TRUE(tx.Rollback().ok());
+  // Outside a transaction there is no snapshot to share.
+  EXPECT_EQ(OpenSnapshotReader(db_.get(), Env::Default()).status().code(),
+            Code::kFailedPrecondition);
+}
+
+// The checksum computed in rowid ranges on several connections is the
+// one-connection checksum, whatever the rowids (negative, extreme, sparse).
+TEST_F(SqliteBackupTest, ChecksumInPartsEqualsOneConnection) {
+  ASSERT_TRUE(db_->Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT, w REAL)").ok());
+  ASSERT_TRUE(db_->Exec("CREATE TABLE empty_t (id INTEGER PRIMARY KEY, v TEXT)").ok());
+  ASSERT_TRUE(db_->Exec("INSERT INTO t VALUES (-9223372036854775808, 'min', 1.5), (-5, NULL, 0),"
+                        " (0, 'zero', -0.0), (3, 'x', NULL), (9223372036854775807, 'max', 2)")
+                  .ok());
+  ASSERT_TRUE(
+      db_->Exec("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 4000)"
+                " INSERT INTO t SELECT i * 7919, 'r' || i, i * 0.25 FROM c")
+          .ok());
+  const TableChecksum one = Sum("t");
+  for (int parts : {1, 2, 3, 7}) {
+    auto p = SqliteChecksumInParts(db_->url(), Env::Default(), "t", one.checksum, parts);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    EXPECT_EQ(*p, one) << parts << " parts";
+    EXPECT_EQ(p->data_bytes, one.data_bytes);
+  }
+  auto empty = SqliteChecksumInParts(db_->url(), Env::Default(), "empty_t", one.checksum, 2);
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_EQ(*empty, Sum("empty_t"));
+  // Where `rowid` is not the row's id, or another method was recorded, the
+  // caller must compute it on one connection.
+  ASSERT_TRUE(db_->Exec("CREATE TABLE shadow (RowId TEXT, v INTEGER)").ok());
+  ASSERT_TRUE(db_->Exec("CREATE TABLE wr (k TEXT PRIMARY KEY, v INTEGER) WITHOUT ROWID").ok());
+  ASSERT_TRUE(db_->Exec("INSERT INTO wr VALUES ('a', 1)").ok());
+  EXPECT_EQ(
+      SqliteChecksumInParts(db_->url(), Env::Default(), "shadow", one.checksum, 2).status().code(),
+      Code::kUnavailable);
+  EXPECT_EQ(
+      SqliteChecksumInParts(db_->url(), Env::Default(), "wr", one.checksum, 2).status().code(),
+      Code::kUnavailable);
+  EXPECT_EQ(SqliteChecksumInParts(db_->url(), Env::Default(), "t",
+                                  "sqlite-sha256sum:" + one.checksum.substr(17), 2)
+                .status()
+                .code(),
+            Code::kUnavailable);
 }
 
 TEST_F(SqliteBackupTest, VerifyCatchesATamperedSnapshot) {
