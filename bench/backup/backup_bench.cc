@@ -177,6 +177,7 @@ int main(int argc, char** argv) {
     if (!archive_only) {
       SnapshotOptions so;
       so.name = "chunks_bench_snap";
+      so.logger = phase_log.get();  // "snapshot create ... phases" too
       snap.push_back(Time([&] { Check(CreateVerifiedSnapshot(db.get(), env, "chunks", so).status(), "snapshot"); }, &snap_kb));
       Check(db->Exec("DROP TABLE chunks_bench_snap"), "drop");
       Check(BackupCatalog(db.get()).Remove("chunks_bench_snap"), "uncatalog");
