@@ -312,7 +312,8 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
     FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Database> other, OpenDatabase(db->url(), env));
     FERRY_ASSIGN_OR_RETURN(staged, archiver->StartRestore(staging.path()));
     phases.Mark("start");
-    auto safety = std::async(std::launch::async, [&]() { return CreateArchive(other.get(), env, so); });
+    auto safety =
+        std::async(std::launch::async, [&]() { return CreateArchive(other.get(), env, so); });
     loaded = archiver->CheckCopy(staging.path());
     if (loaded.ok()) loaded = staged->Load();
     phases.Mark("load");

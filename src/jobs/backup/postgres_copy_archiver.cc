@@ -176,7 +176,8 @@ class CopyRestore : public StagedRestore {
     // table is new, so that is its whole content).
     for (const auto& t : s_.tables) {
       auto rows = LoadTableIntoStage(t);
-      if (!rows.ok()) return rows.status().WithContext("restore of table " + t.schema + "." + t.name);
+      if (!rows.ok())
+        return rows.status().WithContext("restore of table " + t.schema + "." + t.name);
       loaded_[pgcopy::TableKey(t)] = *rows;
     }
     return Status::OK();
@@ -256,17 +257,15 @@ class CopyRestore : public StagedRestore {
   }
 
   Result<int64_t> LoadTableIntoStage(const pgcopy::Table& t) {
-    Database* db = db_;
-    const pgcopy::Schema& s = s_;
-    const std::string name = Qualified(*db, stage_, t.name);
-    FERRY_RETURN_IF_ERROR(db->Exec(pgcopy::CreateTableSql(*db, t, stage_, s.sequences)));
-    std::string cols = pgcopy::CopyColumns(*db, t);
+    const std::string name = Qualified(*db_, stage_, t.name);
+    FERRY_RETURN_IF_ERROR(db_->Exec(pgcopy::CreateTableSql(*db_, t, stage_, s_.sequences)));
+    std::string cols = pgcopy::CopyColumns(*db_, t);
     FERRY_ASSIGN_OR_RETURN(
         int64_t rows,
         // FREEZE: the table was created in this transaction, so its rows
         // can be written frozen; the index builds and first reads after the
         // restore then set no hint bits (no second write of every page).
-        LoadTable(db, "COPY " + name + (cols.empty() ? "" : " (" + cols + ")") +
+        LoadTable(db_, "COPY " + name + (cols.empty() ? "" : " (" + cols + ")") +
                           " FROM STDIN WITH (FREEZE)",
                   dir_ + "/" + t.file));
     if (rows != t.rows)
@@ -274,23 +273,23 @@ class CopyRestore : public StagedRestore {
                         std::to_string(t.rows));
     for (const auto& k : t.constraints) {
       if (k.type == "f") continue;
-      FERRY_RETURN_IF_ERROR(db->Exec("ALTER TABLE " + name + " ADD CONSTRAINT " +
-                                     db->QuoteIdentifier(k.name) + " " + k.def));
+      FERRY_RETURN_IF_ERROR(db_->Exec("ALTER TABLE " + name + " ADD CONSTRAINT " +
+                                      db_->QuoteIdentifier(k.name) + " " + k.def));
     }
     for (const auto& ix : t.indexes) {
-      FERRY_RETURN_IF_ERROR(db->Exec(std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") +
-                                     "INDEX " + db->QuoteIdentifier(ix.name) + " ON " + name +
-                                     " USING " + ix.tail));
+      FERRY_RETURN_IF_ERROR(db_->Exec(std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") +
+                                      "INDEX " + db_->QuoteIdentifier(ix.name) + " ON " + name +
+                                      " USING " + ix.tail));
     }
-    for (const auto& q : s.sequences) {
+    for (const auto& q : s_.sequences) {
       if (q.owner_table != t.name || q.schema != t.schema) continue;
-      const std::string seq = Qualified(*db, stage_, q.name);
+      const std::string seq = Qualified(*db_, stage_, q.name);
       if (!q.identity) {
-        FERRY_RETURN_IF_ERROR(
-            db->Exec("CREATE SEQUENCE " + seq + pgcopy::SequenceOptions(q, true) + " OWNED BY " +
-                     name + "." + db->QuoteIdentifier(q.owner_column)));
+        FERRY_RETURN_IF_ERROR(db_->Exec("CREATE SEQUENCE " + seq +
+                                        pgcopy::SequenceOptions(q, true) + " OWNED BY " + name +
+                                        "." + db_->QuoteIdentifier(q.owner_column)));
       }
-      FERRY_RETURN_IF_ERROR(SetVal(db, seq, q));
+      FERRY_RETURN_IF_ERROR(SetVal(db_, seq, q));
     }
     return rows;
   }

@@ -417,7 +417,8 @@ TEST_F(PostgresCopyArchiveTest, RowsWrittenDuringRestoreAreNeverLost) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_TRUE(writer_error.empty()) << writer_error;
   ASSERT_TRUE(r->safety.has_value());
-  auto safety = VerifyArchive(nullptr, Env::Default(), r->safety->location, VerifyDepth::kChecksums);
+  auto safety =
+      VerifyArchive(nullptr, Env::Default(), r->safety->location, VerifyDepth::kChecksums);
   ASSERT_TRUE(safety.ok()) << safety.status().ToString();
   const int64_t in_safety = safety->table_rows.at("chunks") - 20000;
   const int64_t after_swap = Int("SELECT count(*) FROM chunks WHERE id >= 1000000");
