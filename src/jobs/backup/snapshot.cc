@@ -322,10 +322,11 @@ Status VerifyAfterCommit(Database* db, Env* env, BackupCatalog* catalog, BackupI
   // Best effort: when it cannot finish now, a later commit checkpoints.
   (void)db->Query("PRAGMA wal_checkpoint(PASSIVE)", {});
   no_checkpoint->reset();
+  phases->Mark("checkpoint||copy_hash");  // then the rest of the read-back
   Result<TableChecksum> copy = hashing.get();
   // One connection, same method and result, where the parts cannot run.
   if (!copy.ok()) copy = ComputeTableChecksumLike(db, b->name, expected);
-  phases->Mark("checkpoint||copy_hash");
+  phases->Mark("copy_hash_rest");
   Status st = copy.ok() ? CheckCopy(filled, *copy) : copy.status();
   if (!st.ok()) {
     Transaction tx(db);
