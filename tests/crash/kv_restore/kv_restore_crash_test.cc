@@ -19,10 +19,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
+#include "cli/command.h"
 #include "jobs/backup/kv_archive.h"
 #include "jobs/copy/copy_endpoint.h"
 #include "kv/kv_store.h"
@@ -249,6 +252,26 @@ TEST_F(KvRestoreCrash, RealBinaryKilledAtRandomPointsThenRerunRestoresExactly) {
     }
   }
   EXPECT_GT(kills, 0);
+
+  // `backup status` lists what the last kill left beside the store (each
+  // extracted copy, replaced store and record) and touches none of it.
+  std::vector<std::string> left;
+  for (const char* prefix : {"store.ferry-restore-", "store.ferry-replaced-"})
+    for (const auto& n : Beside(prefix)) left.push_back(n);
+  {
+    std::vector<std::string> args = {"ferry",  "--db",   url_,    "--output", "json",
+                                     "backup", "status", "--dir", backups_};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    std::ostringstream out, err;
+    ASSERT_EQ(cli::RunCli(static_cast<int>(argv.size()), argv.data(), Env::Default(), out, err), 0)
+        << out.str() << err.str();
+    auto j = nlohmann::json::parse(out.str(), nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << out.str();
+    EXPECT_EQ(j["restore_leftovers"].size(), left.size()) << out.str();
+    for (const auto& n : left)
+      EXPECT_TRUE(fs::exists(root_ + "/" + n)) << n << " touched by status";
+  }
 
   // The rerun: recovers whatever the last kill left, then restores.
   pid = Spawn(RestoreArgs(archive), log);
