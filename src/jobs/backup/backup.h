@@ -82,7 +82,11 @@ struct SnapshotOptions {
 // Copies `table` into a new table, records and verifies it, all in one
 // transaction. The returned BackupInfo is `verified`. On any error nothing is
 // left behind (the transaction rolls back). FailedPrecondition if the caller
-// already has a transaction open.
+// already has a transaction open. SQLite in WAL mode commits the copy with
+// its catalog row `pending` and reads the copy back after the commit
+// (beside the WAL checkpoint), then marks it `verified`; a mismatch drops
+// the copy and its row again, a crash in between leaves it `pending`, which
+// is never restored nor counted as a good backup.
 Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::string& table,
                                           const SnapshotOptions& opts = {});
 

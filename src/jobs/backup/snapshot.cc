@@ -169,11 +169,13 @@ namespace {
 // tables have the same definition. If the reader fails, the source is hashed
 // on `db` afterwards: same snapshot, only slower.
 Result<int64_t> CopyBesideSourceHash(Database* db, Database* reader, const std::string& source,
-                                     const std::string& copy, TableChecksum* source_sum) {
+                                     const std::string& copy, TableChecksum* source_sum,
+                                     ArchivePhases* phases) {
   FERRY_ASSIGN_OR_RETURN(std::string insert, InsertSelectSql(db, copy, source));
   auto hashing = std::async(std::launch::async,
                             [reader, &source] { return ComputeTableChecksum(reader, source); });
   Result<int64_t> copied = db->Execute(insert, {});
+  if (phases) phases->Mark("copy||source_hash");  // then the rest of the hash
   Result<TableChecksum> sum = hashing.get();
   FERRY_RETURN_IF_ERROR(copied.status());
   if (sum.ok()) {
@@ -203,9 +205,9 @@ Result<FilledCopy> FillCopy(Database* db, const std::string& source, const std::
   // source instead of two); where that cannot run, or fails having inserted
   // nothing, the plain INSERT and a separate pass do.
   if (source_reader != nullptr) {
-    FERRY_ASSIGN_OR_RETURN(f.copied,
-                           CopyBesideSourceHash(db, source_reader, source, copy, &f.source));
-    if (phases) phases->Mark("copy||source_hash");
+    FERRY_ASSIGN_OR_RETURN(
+        f.copied, CopyBesideSourceHash(db, source_reader, source, copy, &f.source, phases));
+    if (phases) phases->Mark("source_hash_rest");
   } else if (auto fused = CopyTableHashingSource(db, source, copy, &f.copied); fused.ok()) {
     f.source = *fused;
     if (phases) phases->Mark("copy+source_hash");
