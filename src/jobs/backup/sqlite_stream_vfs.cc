@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -21,6 +22,7 @@ std::map<std::string, StreamTarget*>& Targets() {
 int64_t g_target_seq = 0;
 
 thread_local PageOneCapture* t_capture = nullptr;
+std::atomic<bool> g_decline_for_testing{false};
 
 sqlite3_vfs* g_base = nullptr;  // the default VFS both delegate to
 
@@ -74,6 +76,8 @@ int StreamWrite(sqlite3_file* f, const void* data, int amt, sqlite3_int64 off) {
                   SQLITE_IOERR_WRITE);
     t->page1_written = true;
   } else {
+    if (g_decline_for_testing.load())
+      return Fail(t, "declined for a test", SQLITE_IOERR_WRITE);
     if (off == t->next + t->page_size && t->next == kPendingByte) {
       Status st = t->sink(std::string(static_cast<size_t>(t->page_size), '\0'));
       if (!st.ok()) {
@@ -336,6 +340,8 @@ void UnregisterStreamTarget(const std::string& name) {
 }
 
 void SetPageOneCapture(PageOneCapture* capture) { t_capture = capture; }
+
+void SetStreamDeclineForTesting(bool on) { g_decline_for_testing = on; }
 
 std::string PredictBackupPageOne(std::string_view source_page1, int64_t page_count) {
   std::string p(source_page1);

@@ -68,6 +68,11 @@ struct PageOneCapture {
   bool differing = false;
 };
 
+// Tests only: while set, every stream gives up at its first page after
+// page 1, as if SQLite had written out of order (the caller's fallback to
+// the staging path is then what runs). Process-wide.
+void SetStreamDeclineForTesting(bool on);
+
 // Installs `capture` for the calling thread (null: none).
 void SetPageOneCapture(PageOneCapture* capture);
 

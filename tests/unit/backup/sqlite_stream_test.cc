@@ -338,3 +338,100 @@ TEST(ArchiveStreamVfsTest, OnlyRegisteredTargetsOpen) {
 
 }  // namespace
 }  // namespace ferry
+
+namespace ferry {
+namespace {
+
+// Auto-vacuum databases (pointer-map pages; incremental ones with free
+// pages left at the end): archived, streamed or through the staging
+// fallback, and they verify deep and restore.
+TEST(SqliteArchiveStreamAutoVacuumTest, FullAndIncrementalArchiveVerifyAndRestore) {
+  for (const char* mode : {"FULL", "INCREMENTAL"}) {
+    SCOPED_TRACE(mode);
+    TempDir dir;
+    const std::string path = dir / "av.db";
+    {
+      sqlite3* raw = nullptr;
+      ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+      std::string sql = std::string("PRAGMA auto_vacuum=") + mode +
+                        "; CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB);"
+                        " WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c"
+                        " WHERE i < 6000) INSERT INTO t (b) SELECT randomblob(900) FROM c;"
+                        " DELETE FROM t WHERE id % 3 = 0;";
+      ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+      sqlite3_close(raw);
+    }
+    auto db = OpenDatabase("sqlite:" + path, Env::Default());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto archiver = NewSqliteArchiver(db->get(), Env::Default());
+    auto s = archiver->DumpStreamed();
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ASSERT_TRUE(s->has_value());
+    std::string streamed;
+    Status produced = (*s)->members[0].produce([&](std::string_view b) {
+      streamed.append(b);
+      return Status::OK();
+    });
+    const std::string declined = (*s)->declined();
+    s->reset();
+    if (produced.ok()) {
+      EXPECT_TRUE(declined.empty()) << declined;
+      WriteFile(dir / "streamed.db", streamed);
+      EXPECT_EQ(QuickCheck(dir / "streamed.db"), "ok");
+      EXPECT_EQ(CountIn(dir / "streamed.db", "t"), 4000);
+    } else {
+      EXPECT_FALSE(declined.empty()) << produced.ToString();  // a decline, not an error
+    }
+    ArchiveOptions o;
+    o.dir = dir / "backups";
+    auto a = CreateArchive(db->get(), Env::Default(), o);
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    auto v = VerifyArchive(db->get(), Env::Default(), a->location, VerifyDepth::kDeep);
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    EXPECT_EQ(v->table_rows.at("t"), 4000);
+    ASSERT_TRUE((*db)->Exec("DELETE FROM t").ok());
+    auto r = RestoreArchive(db->get(), Env::Default(), a->location, dir / "backups");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ((*db)->Query("SELECT count(*) FROM t", {})->GetInt(0, 0), 4000);
+  }
+}
+
+}  // namespace
+}  // namespace ferry
+
+namespace ferry {
+namespace {
+
+// When the stream gives up (SQLite writing otherwise than expected),
+// CreateArchive makes the same archive through the staging copy: a good,
+// verified archive, no partial file left, nothing of the staging dir.
+TEST(SqliteArchiveStreamFallbackTest, ADeclinedStreamFallsBackToTheStagingCopy) {
+  TempDir dir;
+  auto db = OpenDatabase("sqlite:" + (dir / "app.db"), Env::Default());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)").ok());
+  ASSERT_TRUE((*db)->Exec("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c"
+                          " WHERE i < 3000) INSERT INTO t (b) SELECT randomblob(900) FROM c").ok());
+  SetStreamDeclineForTesting(true);
+  struct Reset {
+    ~Reset() { SetStreamDeclineForTesting(false); }
+  } reset;
+  ArchiveOptions o;
+  o.dir = dir / "backups";
+  auto a = CreateArchive(db->get(), Env::Default(), o);
+  SetStreamDeclineForTesting(false);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->state, BackupState::kVerified);
+  EXPECT_EQ(a->row_count, 3001);  // t and ferry_backups' own pending row
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(o.dir))
+    left.push_back(e.path().filename());
+  ASSERT_EQ(left.size(), 1u);  // the archive only: no .partial, no staging dir
+  EXPECT_EQ(left[0], a->name);
+  auto v = VerifyArchive(db->get(), Env::Default(), a->location, VerifyDepth::kDeep);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->table_rows.at("t"), 3000);
+}
+
+}  // namespace
+}  // namespace ferry
