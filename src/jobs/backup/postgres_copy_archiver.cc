@@ -153,8 +153,12 @@ class CopyRestore : public StagedRestore {
     FERRY_RETURN_IF_ERROR(db_->Exec("SET LOCAL client_encoding = " + Literal(s_.encoding)));
     FERRY_ASSIGN_OR_RETURN(live_, LiveTables());
     std::string lock;
-    for (const auto& name : live_) {
-      if (name == Qualified(*db_, "public", std::string(kBackupCatalogTable))) continue;
+    for (const auto& t : s_.tables) {
+      // The catalog in whatever schema (it is found through the search
+      // path): the safety archive writes its row there while we wait.
+      if (t.name == kBackupCatalogTable) continue;
+      const std::string name = Qualified(*db_, t.schema, t.name);
+      if (std::find(live_.begin(), live_.end(), name) == live_.end()) continue;
       lock += (lock.empty() ? "" : ", ") + name;
     }
     if (!lock.empty()) FERRY_RETURN_IF_ERROR(db_->Exec("LOCK TABLE " + lock + " IN SHARE MODE"));

@@ -427,5 +427,29 @@ TEST_F(PostgresCopyArchiveTest, RowsWrittenDuringRestoreAreNeverLost) {
       << in_safety << " rows in the safety archive, " << after_swap << " after the swap";
 }
 
+// The catalog found through the search path in another schema than public:
+// the restore must not hold it (the safety archive records itself there
+// while the restore waits for it), and the restore completes.
+TEST_F(PostgresCopyArchiveTest, CatalogInAnotherSchemaIsNotHeld) {
+  Exec("CREATE SCHEMA app");
+  Exec("ALTER DATABASE " + Q(db_->url().database) + " SET search_path = app, public");
+  db_ = Open();  // the new search path applies to new sessions
+  ASSERT_NE(db_, nullptr);
+  Exec("CREATE TABLE chunks (id INT PRIMARY KEY, body TEXT)");
+  Exec("INSERT INTO chunks SELECT i, md5(i::text) FROM generate_series(1, 500) i");
+  auto a = CreateArchive(db_.get(), Env::Default(), CopyOptions(dir_ / "backups"));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_EQ(Int("SELECT count(*) FROM pg_tables WHERE schemaname = 'app'"
+                " AND tablename = 'ferry_backups'"),
+            1);
+  Exec("DELETE FROM chunks WHERE id > 10");
+  auto r = RestoreArchive(db_.get(), Env::Default(), a->location, dir_ / "backups");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Int("SELECT count(*) FROM chunks"), 500);
+  auto list = ListBackups(db_.get());
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->size(), 2u);  // the archive and the safety archive
+}
+
 }  // namespace
 }  // namespace ferry
