@@ -101,12 +101,19 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
   FERRY_RETURN_IF_ERROR(env->CreateDirs(opts.dir));
   FERRY_ASSIGN_OR_RETURN(std::string schema_version, CurrentSchemaVersion(db, env));
   BackupCatalog catalog(db);
-  FERRY_RETURN_IF_ERROR(catalog.Ensure());
+  if (opts.record_in_catalog) FERRY_RETURN_IF_ERROR(catalog.Ensure());
 
   // Intent first: a pending row, so a crash leaves a visible, non-good entry.
   const int64_t now = env->WallSeconds();
   BackupInfo b;
-  FERRY_ASSIGN_OR_RETURN(b.id, catalog.NextId());
+  b.id = 1;
+  bool have_catalog = opts.record_in_catalog;
+  if (!have_catalog) {
+    FERRY_ASSIGN_OR_RETURN(have_catalog, db->TableExists(kBackupCatalogTable));
+  }
+  if (have_catalog) {
+    FERRY_ASSIGN_OR_RETURN(b.id, catalog.NextId());
+  }
   const std::string dbname = DatabaseName(*db);
   b.name = opts.name_prefix + "-" + dbname + "-" + CompactUtc(now) + "-" + std::to_string(b.id) +
            (opts.compression == Compression::kZstd ? ".tar.zst" : ".tar.gz");
@@ -118,7 +125,7 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
   b.expires_at = now + opts.retention.count();
   b.state = BackupState::kPending;
   b.location = opts.dir + "/" + b.name;
-  FERRY_RETURN_IF_ERROR(catalog.Insert(b));
+  if (opts.record_in_catalog) FERRY_RETURN_IF_ERROR(catalog.Insert(b));
 
   auto work = [&]() -> Status {
     ArchivePhases phases(env, opts.logger, "archive create " + b.name);
@@ -229,10 +236,11 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
   Status st = work();
   if (!st.ok()) {
     b.state = BackupState::kFailed;
-    (void)catalog.Update(b);  // best effort; a pending row is equally "not good"
+    // best effort; a pending row is equally "not good"
+    if (opts.record_in_catalog) (void)catalog.Update(b);
     return st.WithContext("archive " + b.location);
   }
-  FERRY_RETURN_IF_ERROR(catalog.Update(b));
+  if (opts.record_in_catalog) FERRY_RETURN_IF_ERROR(catalog.Update(b));
   return b;
 }
 
@@ -303,6 +311,10 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
   Status loaded;  // CheckCopy, then Load
   Result<BackupInfo> safety_or = Internal("safety archive not taken");
   const bool beside = archiver->LoadsBesideSafetyArchive();
+  // SQLite beside: the restore holds the file's one write lock from
+  // StartRestore to the swap, so the safety archive's catalog rows are
+  // written here instead (after the swap as ever, or after an abandon).
+  if (beside && db->dialect() == Dialect::kSqlite) so.record_in_catalog = false;
   if (beside) {
     // The engine loads into a private stage inside a transaction on `db`;
     // the safety archive is taken at the same time through a connection of
@@ -337,6 +349,10 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
         loaded = staged->Load();
       }
     }
+  }
+  if (!loaded.ok() && !so.record_in_catalog && safety_or.ok()) {
+    staged.reset();                     // abandoned: the write lock is free again
+    (void)catalog.Insert(*safety_or);  // best effort: the archive itself is verified
   }
   FERRY_RETURN_IF_ERROR(loaded.WithContext(path + " (the database is unchanged)"));
   FERRY_ASSIGN_OR_RETURN(BackupInfo safety, std::move(safety_or));

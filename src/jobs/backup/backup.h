@@ -116,6 +116,11 @@ struct ArchiveOptions {
   // Where each phase's time went, one debug line per job (archive_phases.h);
   // borrowed, may be null.
   Logger* logger = nullptr;
+  // False: no pending/verified row in ferry_backups (the caller records the
+  // returned entry itself). A SQLite restore's safety archive: the restore
+  // holds the file's one write lock until its swap, which waits for the
+  // safety archive, so the archive's own catalog writes could never run.
+  bool record_in_catalog = true;
 };
 
 // Writes an archive of the whole database `db` (the connection is used for

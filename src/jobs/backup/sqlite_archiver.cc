@@ -9,8 +9,11 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <future>
 #include <memory>
+#include <mutex>
+#include <set>
 
 #include "jobs/backup/archive_file.h"
 #include "jobs/backup/archiver.h"
@@ -159,6 +162,18 @@ WriterHold HoldWriters(const std::string& path) {
   return WriterHold(std::move(h));
 }
 
+// Live files whose write lock a restore of this process holds, from its
+// start to its swap or abandon (SqliteStagedRestore): no writer can commit
+// there, so the safety archive taken meanwhile needs no WriterHold (which
+// would wait 200 ms for a lock it cannot get) to count on the copy's state.
+std::mutex restoring_mu;
+std::multiset<std::string> restoring;
+
+bool RestoreHoldsWriters(const std::string& live) {
+  std::lock_guard<std::mutex> l(restoring_mu);
+  return restoring.count(live) > 0;
+}
+
 // A read transaction begun now (while writers are held off: on the same
 // state as the copy's), or null.
 std::shared_ptr<sqlite3> SameStateReader(const std::string& path) {
@@ -233,6 +248,114 @@ Status ProduceStream(StreamState* s, Env* env, const ArchiveByteSink& write) {
   return Status::OK();
 }
 
+// The live database's journal mode ("wal", "delete", ...), "" when unknown.
+std::string JournalMode(sqlite3* db) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, nullptr) != SQLITE_OK) return "";
+  std::string mode;
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+    mode = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return mode;
+}
+
+// A restore into a live WAL database in steps, through one backup object
+// (live <- extracted copy). The first step opens the live file's write
+// transaction, which the backup API keeps open between steps and commits
+// only when the last page is copied: from then on no other writer commits,
+// so a safety archive whose read transaction begins after Start holds every
+// row the swap discards. Load copies all pages but the last into the WAL as
+// uncommitted frames (readers, the safety archive among them, keep reading
+// their snapshot; the page cache spills, memory stays flat); Swap copies the
+// rest and commits. Abandoned (destroyed before Swap, or killed): the
+// backup is finished without its last step, which rolls the transaction
+// back, and WAL frames never committed are ignored after a crash.
+class SqliteStagedRestore : public StagedRestore {
+ public:
+  static Result<std::unique_ptr<StagedRestore>> Start(const std::string& copy,
+                                                      const std::string& live, Env* env) {
+    auto r = std::unique_ptr<SqliteStagedRestore>(new SqliteStagedRestore(copy, live, env));
+    FERRY_ASSIGN_OR_RETURN(r->src_, OpenPrivateCopy(copy));
+    FERRY_ASSIGN_OR_RETURN(r->dst_, OpenFile(live, SQLITE_OPEN_READWRITE));
+    // Asked on this connection before the backup uses it (the backup API
+    // wants the destination connection left alone meanwhile): once it has
+    // the WAL open, its shared lock keeps any other connection from
+    // leaving WAL mode, whose writer could not spill a page while the
+    // safety archive's reader holds SHARED.
+    if (JournalMode(r->dst_.get()) != "wal")
+      return FailedPrecondition("sqlite restore: " + live +
+                                " is no longer in WAL mode; run the restore again");
+    r->b_ = sqlite3_backup_init(r->dst_.get(), "main", r->src_.get(), "main");
+    if (r->b_ == nullptr)
+      return IOError("sqlite restore " + copy + " -> " + live + ": " +
+                     sqlite3_errmsg(r->dst_.get()));
+    // One page: this takes the write lock (waiting out a writer at work).
+    FERRY_RETURN_IF_ERROR(r->Step(1));
+    {
+      std::lock_guard<std::mutex> l(restoring_mu);
+      restoring.insert(live);
+      r->registered_ = true;
+    }
+    return std::unique_ptr<StagedRestore>(std::move(r));
+  }
+
+  ~SqliteStagedRestore() override {
+    if (b_ != nullptr) sqlite3_backup_finish(b_);  // not done: rolls back
+    Unregister();
+  }
+
+  Status Load() override {
+    // Bounded steps (each a few MB) until one page is left for Swap.
+    while (sqlite3_backup_remaining(b_) > 1)
+      FERRY_RETURN_IF_ERROR(Step(std::min(sqlite3_backup_remaining(b_) - 1, 1024)));
+    return Status::OK();
+  }
+
+  Result<TableRows> Swap() override {
+    Unregister();  // before the commit: writers may commit right after it
+    FERRY_RETURN_IF_ERROR(Step(-1));
+    if (!done_)
+      return IOError("sqlite restore " + copy_ + " -> " + live_ + ": the copy did not finish");
+    int fin = sqlite3_backup_finish(b_);
+    b_ = nullptr;
+    if (fin != SQLITE_OK)
+      return IOError("sqlite restore " + copy_ + " -> " + live_ + ": " +
+                     sqlite3_errmsg(dst_.get()));
+    return CountRows(dst_.get(), live_);
+  }
+
+ private:
+  SqliteStagedRestore(std::string copy, std::string live, Env* env)
+      : copy_(std::move(copy)), live_(std::move(live)), env_(env) {}
+
+  Status Step(int pages) {
+    for (;;) {
+      int rc = sqlite3_backup_step(b_, pages);
+      if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+        env_->SleepFor(std::chrono::milliseconds(20));
+        continue;
+      }
+      if (rc == SQLITE_DONE) done_ = true;
+      if (rc == SQLITE_OK || rc == SQLITE_DONE) return Status::OK();
+      return IOError("sqlite restore " + copy_ + " -> " + live_ + ": " + sqlite3_errstr(rc));
+    }
+  }
+
+  void Unregister() {
+    if (!registered_) return;
+    std::lock_guard<std::mutex> l(restoring_mu);
+    restoring.erase(restoring.find(live_));
+    registered_ = false;
+  }
+
+  std::string copy_, live_;
+  Env* env_;
+  bool registered_ = false;
+  Handle src_, dst_;  // closed after b_ is finished (destructor body)
+  sqlite3_backup* b_ = nullptr;
+  bool done_ = false;
+};
+
 class SqliteArchiver : public Archiver {
  public:
   SqliteArchiver(Database* db, Env* env) : db_(db), env_(env) {}
@@ -265,13 +388,14 @@ class SqliteArchiver : public Archiver {
     } uninstall;
     // While no writer can commit (HoldWriters), the copy's transaction and
     // a second one, for counting beside the copy, begin on the same state.
-    WriterHold hold = HoldWriters(live);
+    const bool restoring_here = RestoreHoldsWriters(live);
+    WriterHold hold = restoring_here ? WriterHold(nullptr) : HoldWriters(live);
     FERRY_RETURN_IF_ERROR(Exec(raw, "BEGIN", live));
     FERRY_ASSIGN_OR_RETURN(s->page_count, PragmaInt(raw, "PRAGMA page_count", live));
     FERRY_ASSIGN_OR_RETURN(s->page_size, PragmaInt(raw, "PRAGMA page_size", live));
     SetPageOneCapture(nullptr);
     std::shared_ptr<sqlite3> counter;
-    if (hold.held()) counter = SameStateReader(live);
+    if (hold.held() || restoring_here) counter = SameStateReader(live);
     hold.Release();
     if (capture.reads == 0 || capture.differing ||
         static_cast<int64_t>(capture.page.size()) != s->page_size || s->page_count < 1)
@@ -343,6 +467,22 @@ class SqliteArchiver : public Archiver {
     FERRY_ASSIGN_OR_RETURN(Handle live, OpenFile(db_->url().path, SQLITE_OPEN_READWRITE));
     FERRY_RETURN_IF_ERROR(CopyDatabase(live.get(), src.get(), env_, copy + " -> live database"));
     return CountRows(live.get(), db_->url().path);
+  }
+
+  // WAL only: the load then runs beside the safety archive
+  // (SqliteStagedRestore). A rollback-journal file keeps the order safety
+  // archive first, then the whole restore: its writer could not spill a
+  // page while the safety archive's reader holds SHARED.
+  bool LoadsBesideSafetyArchive() const override {
+    const std::string live = db_->url().path;
+    if (live.empty() || live == ":memory:") return false;
+    auto h = OpenFile(live, SQLITE_OPEN_READONLY);
+    return h.ok() && JournalMode(h->get()) == "wal";
+  }
+
+  Result<std::unique_ptr<StagedRestore>> StartRestore(const std::string& dir) override {
+    if (!LoadsBesideSafetyArchive()) return Archiver::StartRestore(dir);
+    return SqliteStagedRestore::Start(dir + "/" + kDataFile, db_->url().path, env_);
   }
 
   // `dir` is already a private scratch copy (extracted for this check and

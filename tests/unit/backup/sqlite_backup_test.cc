@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "jobs/backup/archive_file.h"
+#include "jobs/backup/archiver.h"
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_catalog.h"
 #include "jobs/backup/backup_manager.h"
@@ -650,6 +651,101 @@ TEST_F(SqliteArchiveTest, DiskFullLeavesNoGoodLookingFile) {
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 1u);
   EXPECT_NE((*list)[0].state, BackupState::kVerified);
+}
+
+// ---- a WAL restore in steps, beside the safety archive ----
+
+int64_t CountChunks(Database* db) {
+  auto r = db->Query("SELECT count(*) FROM chunks", {});
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? r->GetInt(0, 0).value_or(-1) : -1;
+}
+
+// StartRestore takes the live file's write lock and keeps it through Load
+// (other writers fail at once, readers see the old rows); abandoned, the
+// database is the old one and writable; swapped, it is the copy.
+TEST_F(SqliteArchiveTest, WalRestoreHoldsWritersUntilSwapAndRollsBackWhenAbandoned) {
+  MakeTable("chunks", 3000);
+  auto a = Archive();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(db_->Exec("DELETE FROM chunks WHERE id > 500").ok());
+  const std::string extracted = dir_ / "extracted";
+  std::filesystem::create_directories(extracted);
+  ASSERT_TRUE(ExtractArchiveFile(a->location, extracted).ok());
+  auto archiver = MakeArchiver(db_.get(), Env::Default(), ArchiveMethod::kAuto);
+  ASSERT_TRUE(archiver.ok());
+  ASSERT_TRUE((*archiver)->LoadsBesideSafetyArchive());  // ferry opens SQLite in WAL mode
+  auto other = OpenDatabase("sqlite:" + path_ + "?busy_timeout_ms=0", Env::Default());
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  for (bool swap : {false, true}) {
+    SCOPED_TRACE(swap ? "swapped" : "abandoned");
+    auto staged = (*archiver)->StartRestore(extracted);
+    ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+    // The backup's write transaction is open from the first step on.
+    EXPECT_FALSE((*other)->Exec("INSERT INTO chunks (id, tenant) VALUES (100000, 'w')").ok());
+    ASSERT_TRUE((*staged)->Load().ok());
+    EXPECT_FALSE((*other)->Exec("INSERT INTO chunks (id, tenant) VALUES (100000, 'w')").ok());
+    EXPECT_EQ(CountChunks(other->get()), 500);  // loaded pages are not visible yet
+    if (!swap) {
+      staged->reset();
+      EXPECT_EQ(CountChunks(db_.get()), 500);
+      ASSERT_TRUE((*other)->Exec("INSERT INTO chunks (id, tenant) VALUES (100000, 'w')").ok());
+      ASSERT_TRUE((*other)->Exec("DELETE FROM chunks WHERE id = 100000").ok());
+      auto ok = db_->Query("PRAGMA quick_check", {});
+      ASSERT_TRUE(ok.ok());
+      EXPECT_EQ(*ok->GetText(0, 0), "ok");
+    } else {
+      auto rows = (*staged)->Swap();
+      ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+      EXPECT_EQ(rows->at("chunks"), 3000);
+      staged->reset();
+      EXPECT_EQ(CountChunks(other->get()), 3000);
+      EXPECT_TRUE((*other)->Exec("INSERT INTO chunks (id, tenant) VALUES (100000, 'w')").ok());
+    }
+  }
+}
+
+// The safety archive fails (its directory cannot be made) while the copy
+// loads beside it: the restore is refused and the database is the old one.
+TEST_F(SqliteArchiveTest, WalRestoreWithFailingSafetyArchiveLeavesTheDatabase) {
+  MakeTable("chunks", 3000);
+  auto a = Archive();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(db_->Exec("DELETE FROM chunks WHERE id > 500").ok());
+  const auto before = Sum("chunks");
+  { std::ofstream(dir_ / "not-a-dir") << "x"; }
+  auto r = RestoreArchive(db_.get(), Env::Default(), a->location, dir_ / "not-a-dir/safety");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(Sum("chunks"), before);
+  EXPECT_TRUE(db_->Exec("INSERT INTO chunks (id, tenant) VALUES (100000, 'w')").ok());
+  // And a restore after it goes through, safety archive recorded.
+  auto ok = RestoreArchive(db_.get(), Env::Default(), a->location, dir_ / "backups");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(CountChunks(db_.get()), 3000);
+  ASSERT_TRUE(ok->safety.has_value());
+  auto found = BackupCatalog(db_.get()).Find(ok->safety->name);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->state, BackupState::kVerified);
+}
+
+// A rollback-journal database keeps the order safety archive, then restore.
+TEST_F(SqliteArchiveTest, RollbackJournalRestoreDoesNotLoadBeside) {
+  const std::string p = dir_ / "journal.db";
+  auto jdb = OpenDatabase("sqlite:" + p + "?journal_mode=delete", Env::Default());
+  ASSERT_TRUE(jdb.ok()) << jdb.status().ToString();
+  db_ = std::move(jdb).value();
+  MakeTable("chunks", 1000);
+  auto a = Archive();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(db_->Exec("DELETE FROM chunks WHERE id > 500").ok());
+  auto archiver = MakeArchiver(db_.get(), Env::Default(), ArchiveMethod::kAuto);
+  ASSERT_TRUE(archiver.ok());
+  EXPECT_FALSE((*archiver)->LoadsBesideSafetyArchive());
+  auto r = RestoreArchive(db_.get(), Env::Default(), a->location, dir_ / "backups");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(CountChunks(db_.get()), 1000);
+  ASSERT_TRUE(r->safety.has_value());
+  EXPECT_TRUE(std::filesystem::exists(r->safety->location));
 }
 
 }  // namespace
