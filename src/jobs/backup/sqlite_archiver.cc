@@ -7,7 +7,9 @@
 // the other direction, replaces the live database in one write transaction:
 // readers see the old contents until it commits and the new ones after.
 #include <sqlite3.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <future>
@@ -300,14 +302,47 @@ class SqliteStagedRestore : public StagedRestore {
   }
 
   ~SqliteStagedRestore() override {
+    if (counting_.valid()) counting_.wait();
     if (b_ != nullptr) sqlite3_backup_finish(b_);  // not done: rolls back
     Unregister();
   }
 
   Status Load() override {
+    // The commit at the swap fsyncs the WAL, every frame the load wrote
+    // into it: flushed here, beside the safety archive, as they are
+    // written (an fsync of uncommitted frames is only early, never wrong),
+    // the swap's fsync finds little left to write.
+    const int wal = ::open((live_ + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+    struct CloseWal {
+      int fd;
+      ~CloseWal() {
+        if (fd >= 0) ::close(fd);
+      }
+    } close_wal{wal};
+    // The rows are counted on the copy meanwhile (a connection of its own,
+    // another core): its pages are the ones the commit makes live, byte for
+    // byte, and no writer commits in between. Counting the live file after
+    // the commit read every page again through the WAL (0.47 s of a 0.59 s
+    // swap at 200,000 rows).
+    counting_ = std::async(std::launch::async, [copy = copy_]() -> Result<TableRows> {
+      FERRY_ASSIGN_OR_RETURN(Handle h, OpenPrivateCopy(copy));
+      FERRY_ASSIGN_OR_RETURN(int64_t pages, PragmaInt(h.get(), "PRAGMA page_count", copy));
+      FERRY_ASSIGN_OR_RETURN(TableRows rows, CountRows(h.get(), copy));
+      rows[""] = pages;  // taken out again by Swap
+      return rows;
+    });
     // Bounded steps (each a few MB) until one page is left for Swap.
-    while (sqlite3_backup_remaining(b_) > 1)
-      FERRY_RETURN_IF_ERROR(Step(std::min(sqlite3_backup_remaining(b_) - 1, 1024)));
+    int64_t since_sync = 0;
+    while (sqlite3_backup_remaining(b_) > 1) {
+      const int n = std::min(sqlite3_backup_remaining(b_) - 1, 1024);
+      FERRY_RETURN_IF_ERROR(Step(n));
+      since_sync += n;
+      if (wal >= 0 && since_sync >= 8192) {
+        (void)::fdatasync(wal);
+        since_sync = 0;
+      }
+    }
+    if (wal >= 0) (void)::fdatasync(wal);
     return Status::OK();
   }
 
@@ -321,7 +356,17 @@ class SqliteStagedRestore : public StagedRestore {
     if (fin != SQLITE_OK)
       return IOError("sqlite restore " + copy_ + " -> " + live_ + ": " +
                      sqlite3_errmsg(dst_.get()));
-    return CountRows(dst_.get(), live_);
+    if (!counting_.valid()) return CountRows(dst_.get(), live_);  // Swap without Load
+    FERRY_ASSIGN_OR_RETURN(TableRows rows, counting_.get());
+    const int64_t pages = rows[""];
+    rows.erase("");
+    // The live file is now the copy's size, page for page.
+    FERRY_ASSIGN_OR_RETURN(int64_t live_pages, PragmaInt(dst_.get(), "PRAGMA page_count", live_));
+    if (live_pages != pages)
+      return Internal("sqlite restore " + copy_ + " -> " + live_ + ": " +
+                      std::to_string(live_pages) + " pages live after the commit, the copy has " +
+                      std::to_string(pages));
+    return rows;
   }
 
  private:
@@ -351,6 +396,7 @@ class SqliteStagedRestore : public StagedRestore {
   std::string copy_, live_;
   Env* env_;
   bool registered_ = false;
+  std::future<Result<TableRows>> counting_;  // started by Load; joined before the handles close
   Handle src_, dst_;  // closed after b_ is finished (destructor body)
   sqlite3_backup* b_ = nullptr;
   bool done_ = false;
