@@ -311,10 +311,11 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
   Status loaded;  // CheckCopy, then Load
   Result<BackupInfo> safety_or = Internal("safety archive not taken");
   const bool beside = archiver->LoadsBesideSafetyArchive();
-  // SQLite beside: the restore holds the file's one write lock from
-  // StartRestore to the swap, so the safety archive's catalog rows are
-  // written here instead (after the swap as ever, or after an abandon).
-  if (beside && db->dialect() == Dialect::kSqlite) so.record_in_catalog = false;
+  // Where the restore holds the catalog's lock from StartRestore to the
+  // swap (SQLite: the file's one write lock), the safety archive's catalog
+  // row is written here instead (after the swap as ever, or after an
+  // abandon).
+  if (beside && archiver->RestoreHoldsCatalogWrites()) so.record_in_catalog = false;
   if (beside) {
     // The engine loads into a private stage inside a transaction on `db`;
     // the safety archive is taken at the same time through a connection of

@@ -106,6 +106,13 @@ class Archiver {
   // first and run the whole restore after it.
   virtual bool LoadsBesideSafetyArchive() const { return false; }
 
+  // True when, between StartRestore and the swap, the restore holds the
+  // lock that writing the catalog needs (SQLite: the file's one write
+  // lock). The safety archive taken beside it then writes no catalog rows
+  // of its own (ArchiveOptions::record_in_catalog); RestoreArchive records
+  // it once the lock is free (after the swap, or after an abandon).
+  virtual bool RestoreHoldsCatalogWrites() const { return false; }
+
   // Loads the copy in `dir` into a scratch database (never the live one),
   // returns its row counts, and removes the scratch database. `dir` is a
   // private scratch directory itself: an engine whose copy is a database

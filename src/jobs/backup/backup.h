@@ -152,8 +152,14 @@ Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::str
 // Restores an archive over the live database after taking a safety archive
 // of the current state (returned in safety->). Refuses entries that would
 // land outside the extraction dir. Atomic for readers (SQLite: backup API
-// into the live file; PostgreSQL: pg_restore --single-transaction). Checks
-// the restored row counts against the manifest.
+// into the live file, one write transaction; PostgreSQL: pg_restore
+// --single-transaction, or for `copy` archives a private schema swapped in
+// one transaction). Engines that split their restore (Archiver::
+// LoadsBesideSafetyArchive: PostgreSQL copy, SQLite in WAL mode) load while
+// the safety archive is taken through a second connection, writers of what
+// is replaced held off from before the safety snapshot to the swap, and
+// swap only after both succeeded. Checks the restored row counts against
+// the manifest.
 struct RestoreReport {
   BackupInfo restored;
   std::optional<BackupInfo> safety;

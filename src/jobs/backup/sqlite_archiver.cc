@@ -526,6 +526,9 @@ class SqliteArchiver : public Archiver {
     return h.ok() && JournalMode(h->get()) == "wal";
   }
 
+  // The load's write transaction is the file's one write lock.
+  bool RestoreHoldsCatalogWrites() const override { return true; }
+
   Result<std::unique_ptr<StagedRestore>> StartRestore(const std::string& dir) override {
     if (!LoadsBesideSafetyArchive()) return Archiver::StartRestore(dir);
     return SqliteStagedRestore::Start(dir + "/" + kDataFile, db_->url().path, env_);
