@@ -35,19 +35,6 @@ bool Exists(const std::string& p) {
   return ::lstat(p.c_str(), &st) == 0;
 }
 
-int64_t TreeBytes(const std::string& path) {
-  std::error_code ec;
-  int64_t n = 0;
-  for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
-    std::error_code e2;
-    if (it->is_regular_file(e2)) {
-      auto sz = it->file_size(e2);
-      if (!e2) n += static_cast<int64_t>(sz);
-    }
-  }
-  return n;
-}
-
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

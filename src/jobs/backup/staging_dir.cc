@@ -33,6 +33,8 @@ bool StillNames(int fd, const std::string& path) {
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_nlink > 0;
 }
 
+}  // namespace
+
 int64_t TreeBytes(const std::string& path) {
   std::error_code ec;
   int64_t n = 0;
@@ -45,8 +47,6 @@ int64_t TreeBytes(const std::string& path) {
   }
   return n;
 }
-
-}  // namespace
 
 StagingDir::StagingDir(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
 

@@ -92,6 +92,10 @@ Result<std::optional<StagingLeftover>> ProbeStagingDir(const std::string& path,
 // the holder unlinks the file before letting go, and a taker checks that the
 // path still names the file it locked (else it retries), so a file unlinked
 // meanwhile never gives two holders.
+// Bytes of the regular files under `path` (what a leftover directory
+// takes up); unreadable parts count as 0.
+int64_t TreeBytes(const std::string& path);
+
 class LockFile {
  public:
   // Locked (naming the file and `what`) when another live process holds it.
