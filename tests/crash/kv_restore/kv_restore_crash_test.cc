@@ -30,6 +30,7 @@
 #include "jobs/copy/copy_endpoint.h"
 #include "kv/kv_store.h"
 #include "util/sha256.h"
+#include "unit/rocksdb/kv_fill.h"
 
 namespace ferry {
 namespace {
@@ -58,24 +59,10 @@ class KvRestoreCrash : public ::testing::Test {
   void TearDown() override { fs::remove_all(root_); }
 
   void Fill(int first, int n) {
-    auto ep = OpenCopyEndpoint(url_, EndpointRole::kTarget, DatabaseOpener(), Env::Default());
-    ASSERT_TRUE(ep.ok()) << ep.status().message();
-    TableSchema s;
-    s.name = "t";
-    s.columns = {{"id", "INTEGER", true, LogicalType::kInteger, ""},
-                 {"body", "BLOB", false, LogicalType::kBlob, ""}};
-    s.primary_key = {"id"};
-    if (!*(*ep)->TableExists("t")) {
-      ASSERT_TRUE((*ep)->CreateTable(s, {"id"}).ok());
-    }
-    ASSERT_TRUE((*ep)->BeginTable(s, {"id"}).ok());
-    for (int b = first; b < first + n; b += 5000) {
-      const int end = std::min(first + n, b + 5000);
-      std::vector<std::vector<Value>> rows;
-      for (int i = b; i < end; ++i)
-        rows.push_back({int64_t{i}, Blob{std::string(200 + i % 200, static_cast<char>(i * 7))}});
-      ASSERT_TRUE((*ep)->WriteBatch("t", rows, {{int64_t{end - 1}}, end - 1, false, ""}).ok());
-    }
+    testing::FillKvTable(
+        url_, first, n,
+        [](int i) -> Value { return Blob{std::string(200 + i % 200, static_cast<char>(i * 7))}; },
+        /*body_is_blob=*/true, /*batch=*/5000);
   }
 
   // Every key and value of the store, in order: what "the same content" means.

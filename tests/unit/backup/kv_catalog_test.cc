@@ -11,6 +11,7 @@
 #include "jobs/backup/kv_archive.h"
 #include "jobs/copy/copy_endpoint.h"
 #include "unit/backup/backup_test_util.h"
+#include "unit/rocksdb/kv_fill.h"
 
 namespace ferry {
 namespace {
@@ -22,20 +23,8 @@ class KvCatalogTest : public ::testing::Test {
   void SetUp() override { url_ = "rocksdb:" + dir_ / "store"; }
 
   void Fill(int first, int n) {
-    auto ep = OpenCopyEndpoint(url_, EndpointRole::kTarget, DatabaseOpener(), Env::Default());
-    ASSERT_TRUE(ep.ok()) << ep.status().message();
-    TableSchema s;
-    s.name = "t";
-    s.columns = {{"id", "INTEGER", true, LogicalType::kInteger, ""},
-                 {"body", "TEXT", false, LogicalType::kText, ""}};
-    s.primary_key = {"id"};
-    if (!*(*ep)->TableExists("t")) {
-      ASSERT_TRUE((*ep)->CreateTable(s, {"id"}).ok());
-    }
-    ASSERT_TRUE((*ep)->BeginTable(s, {"id"}).ok());
-    std::vector<std::vector<Value>> rows;
-    for (int i = first; i < first + n; ++i) rows.push_back({int64_t{i}, std::string("row")});
-    ASSERT_TRUE((*ep)->WriteBatch("t", rows, {{int64_t{first + n - 1}}, first + n - 1, false, ""}).ok());
+    testing::FillKvTable(url_, first, n, [](int) -> Value { return std::string("row"); },
+                         /*body_is_blob=*/false);
   }
 
   testing::TempDir dir_;

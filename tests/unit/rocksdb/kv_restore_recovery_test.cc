@@ -17,6 +17,7 @@
 #include "jobs/backup/kv_archive_recovery.h"
 #include "jobs/copy/copy_endpoint.h"
 #include "kv/kv_store.h"
+#include "unit/rocksdb/kv_fill.h"
 
 namespace ferry {
 namespace {
@@ -38,22 +39,9 @@ class KvRestoreRecovery : public ::testing::Test {
 
   // Writes `n` rows (ids first..first+n-1) into table t.
   void Fill(int first, int n) {
-    auto ep = OpenCopyEndpoint(url_, EndpointRole::kTarget, DatabaseOpener(), Env::Default());
-    ASSERT_TRUE(ep.ok()) << ep.status().message();
-    TableSchema s;
-    s.name = "t";
-    s.columns = {{"id", "INTEGER", true, LogicalType::kInteger, ""},
-                 {"body", "BLOB", false, LogicalType::kBlob, ""}};
-    s.primary_key = {"id"};
-    if (!*(*ep)->TableExists("t")) {
-      ASSERT_TRUE((*ep)->CreateTable(s, {"id"}).ok());
-    }
-    ASSERT_TRUE((*ep)->BeginTable(s, {"id"}).ok());
-    std::vector<std::vector<Value>> rows;
-    for (int i = first; i < first + n; ++i)
-      rows.push_back({int64_t{i}, Blob{std::string(100 + i % 50, static_cast<char>(i))}});
-    ASSERT_TRUE(
-        (*ep)->WriteBatch("t", rows, {{int64_t{first + n - 1}}, first + n - 1, false, ""}).ok());
+    testing::FillKvTable(url_, first, n, [](int i) -> Value {
+      return Blob{std::string(100 + i % 50, static_cast<char>(i))};
+    });
   }
 
   int64_t Count() {
