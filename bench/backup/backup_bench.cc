@@ -30,7 +30,6 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -101,23 +100,6 @@ void Shell(const std::string& cmd) {
 }
 
 }  // namespace
-
-static double PgCpu() {
-  double t = 0;
-  for (auto& e : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream f(e.path() / "stat");
-    std::string line;
-    if (!std::getline(f, line)) continue;
-    auto lp = line.find('('), rp = line.rfind(')');
-    if (lp == std::string::npos || line.substr(lp + 1, rp - lp - 1) != "postgres") continue;
-    std::istringstream in(line.substr(rp + 2));
-    std::string x; unsigned long long ut = 0, st = 0;
-    for (int i = 3; i <= 13; ++i) in >> x;
-    in >> ut >> st;
-    t += (ut + st) / 100.0;
-  }
-  return t;
-}
 
 int main(int argc, char** argv) {
   if (argc != 5 && argc != 6) {
@@ -206,27 +188,10 @@ int main(int argc, char** argv) {
       SnapshotOptions so;
       so.name = "chunks_bench_snap";
       so.logger = phase_log.get();  // "snapshot create ... phases" too
-      if (const char* modes = std::getenv("PGSNAP_MODES")) {
-        std::string ms = modes;
-        for (size_t at = 0; at < ms.size();) {
-          size_t c = ms.find(',', at); std::string m = ms.substr(at, c == std::string::npos ? std::string::npos : c - at);
-          at = c == std::string::npos ? ms.size() : c + 1;
-          setenv("PGSNAP_MODE", m.c_str(), 1);
-          so.one_transaction = m == "0";
-          double c0 = PgCpu();
-          double t = Time([&] { Check(CreateVerifiedSnapshot(db.get(), env, "chunks", so).status(), "snapshot"); }, &snap_kb);
-          std::cerr << "MODE " << m << " " << t << " pgcpu " << PgCpu() - c0 << "\n";
-          Check(db->Exec("DROP TABLE chunks_bench_snap"), "drop");
-          Check(BackupCatalog(db.get()).Remove("chunks_bench_snap"), "uncatalog");
-        }
-        so.one_transaction = false;
-      }
       snap.push_back(Time([&] { Check(CreateVerifiedSnapshot(db.get(), env, "chunks", so).status(), "snapshot"); }, &snap_kb));
       Check(db->Exec("DROP TABLE chunks_bench_snap"), "drop");
       Check(BackupCatalog(db.get()).Remove("chunks_bench_snap"), "uncatalog");
-      { double c0 = PgCpu();
       ctas.push_back(Time([&] { Check(db->Exec("CREATE TABLE chunks_ctas AS SELECT * FROM chunks"), "ctas"); }, &ctas_kb));
-      std::cerr << "MODE ctas " << ctas.back() << " pgcpu " << PgCpu() - c0 << "\n"; }
       Check(db->Exec("DROP TABLE chunks_ctas"), "drop");
       if (pg) {
         ctas_verify.push_back(Time([&] {
