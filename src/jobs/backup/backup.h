@@ -6,7 +6,9 @@
 //   `<table>_backup_YYYYMMDD_HHMMSS`. The copy, the source checksum, the
 //   copy's checksum and the catalog row are made in ONE transaction (the same
 //   snapshot of the source), so a crash leaves either nothing or a verified
-//   backup. Verification compares row count and an order-independent content
+//   backup -- or, where the copy is committed before it is read back (SQLite
+//   in WAL mode, PostgreSQL 14+ in block ranges), a row `pending` until the
+//   read-back agrees, which is never restored. Verification compares row count and an order-independent content
 //   checksum (table_checksum.h) with the source, and compares sampled rows by
 //   key for real.
 // - An *archive* is one file `ferry-<db>-<UTC timestamp>-<id>.tar.zst` (or
@@ -25,6 +27,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -77,6 +80,15 @@ struct SnapshotOptions {
   // Where each phase's time went, one debug line per snapshot
   // (archive_phases.h); borrowed, may be null.
   Logger* logger = nullptr;
+  // PostgreSQL: copy and check in one transaction on one connection (the
+  // path servers before 14 take) instead of in committed block ranges beside
+  // the read-back (postgres_snapshot.cc). For tests of that path.
+  bool one_transaction = false;
+  // Tests, PostgreSQL block ranges: heap blocks per copied range (0:
+  // automatic), and a hook run on the copying thread before each range (its
+  // index); a non-OK status fails that range, and so the backup.
+  int64_t range_blocks = 0;
+  std::function<Status(int range)> before_range;
 };
 
 // Copies `table` into a new table, records and verifies it, all in one
@@ -86,7 +98,10 @@ struct SnapshotOptions {
 // its catalog row `pending` and reads the copy back after the commit
 // (beside the WAL checkpoint), then marks it `verified`; a mismatch drops
 // the copy and its row again, a crash in between leaves it `pending`, which
-// is never restored nor counted as a good backup.
+// is never restored nor counted as a good backup. PostgreSQL 14 or later
+// does likewise: the empty copy and its `pending` row are committed first,
+// then the copy is filled in block ranges from one exported snapshot while
+// the committed ranges are read back (postgres_snapshot.cc).
 Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::string& table,
                                           const SnapshotOptions& opts = {});
 

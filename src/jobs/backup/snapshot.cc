@@ -1,6 +1,8 @@
 // Table snapshots: copy, checksum, spot-check and record in one transaction;
 // the shared steps (snapshot_steps.h) and create/verify. Restore is in
-// snapshot_restore.cc.
+// snapshot_restore.cc; PostgreSQL 14+ copies in block ranges beside the
+// read-back (postgres_snapshot.cc), this file's one transaction being its
+// fallback.
 #include <algorithm>
 #include <future>
 #include <memory>
@@ -285,6 +287,24 @@ Result<int64_t> TableBytes(Database* db, const std::string& table, const TableCh
   return sum.data_bytes;
 }
 
+}  // namespace
+
+void DiscardCommittedSnapshot(Database* db, BackupInfo* b) {
+  BackupCatalog catalog(db);
+  Transaction tx(db);
+  Status dropped = tx.Begin();
+  if (dropped.ok()) dropped = db->Exec("DROP TABLE IF EXISTS " + db->QuoteIdentifier(b->name));
+  if (dropped.ok()) dropped = catalog.Remove(b->name);
+  if (dropped.ok()) dropped = tx.Commit();
+  if (!dropped.ok()) {
+    (void)tx.Rollback();
+    b->state = BackupState::kFailed;
+    (void)catalog.Update(*b);
+  }
+}
+
+namespace {
+
 // Turns SQLite's automatic WAL checkpoint off for the connection while it
 // lives, so a big COMMIT only appends to the WAL, and the caller runs the
 // checkpoint beside other work. Restores the connection's setting.
@@ -331,16 +351,7 @@ Status VerifyAfterCommit(Database* db, Env* env, BackupCatalog* catalog, BackupI
   phases->Mark("copy_hash_rest");
   Status st = copy.ok() ? CheckCopy(filled, *copy) : copy.status();
   if (!st.ok()) {
-    Transaction tx(db);
-    Status dropped = tx.Begin();
-    if (dropped.ok()) dropped = db->Exec("DROP TABLE IF EXISTS " + db->QuoteIdentifier(b->name));
-    if (dropped.ok()) dropped = catalog->Remove(b->name);
-    if (dropped.ok()) dropped = tx.Commit();
-    if (!dropped.ok()) {
-      (void)tx.Rollback();
-      b->state = BackupState::kFailed;
-      (void)catalog->Update(*b);
-    }
+    DiscardCommittedSnapshot(db, b);
     return st;
   }
   b->state = BackupState::kVerified;
@@ -366,6 +377,22 @@ Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::str
   const int64_t now = env->WallSeconds();
   BackupInfo b;
   const std::string base = opts.name.empty() ? table + "_backup_" + CompactUtc(now) : opts.name;
+  b.kind = BackupKind::kSnapshot;
+  b.source = table;
+  b.ferry_version = FERRY_VERSION;
+  b.schema_version = schema_version;
+  b.created_at = now;
+  b.expires_at = now + opts.retention.count();
+  if (db->dialect() == Dialect::kPostgres && !opts.one_transaction) {
+    b.name = base;
+    std::string why_not;
+    FERRY_ASSIGN_OR_RETURN(std::optional<BackupInfo> ranged,
+                           CreatePostgresSnapshotInRanges(db, env, table, opts, b, &phases, &why_not));
+    if (ranged) return *std::move(ranged);
+    if (opts.logger != nullptr)
+      opts.logger->Debug("snapshot create " + table + ": in one transaction (" + why_not + ")");
+    b.name.clear();
+  }
   // Without transactional DDL (MySQL) the empty copy is created before the
   // transaction (CREATE TABLE would commit it) and dropped again on failure;
   // it is only in ferry_backups, i.e. a backup, once the transaction commits.
@@ -420,14 +447,8 @@ Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::str
   phases.Mark("spot_checks");
 
   FERRY_ASSIGN_OR_RETURN(b.id, catalog.NextId());
-  b.kind = BackupKind::kSnapshot;
-  b.source = table;
   b.row_count = sum.rows;
   b.checksum = sum.checksum;
-  b.ferry_version = FERRY_VERSION;
-  b.schema_version = schema_version;
-  b.created_at = now;
-  b.expires_at = now + opts.retention.count();
   b.verified_at = after_commit ? 0 : now;
   b.state = after_commit ? BackupState::kPending : BackupState::kVerified;
   FERRY_ASSIGN_OR_RETURN(b.size_bytes, TableBytes(db, b.name, sum));

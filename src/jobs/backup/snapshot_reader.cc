@@ -22,23 +22,22 @@
 #include "jobs/backup/snapshot_steps.h"
 
 namespace ferry {
-namespace {
 
-// pg_export_snapshot()'s text, e.g. "00000003-0000001B-1": checked before it
-// is spliced into SET TRANSACTION SNAPSHOT (which takes no parameter).
-bool IsSnapshotId(const std::string& id) {
+bool IsPostgresSnapshotId(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id)
     if (!std::isxdigit(static_cast<unsigned char>(c)) && c != '-') return false;
   return true;
 }
 
+namespace {
+
 Result<std::unique_ptr<Database>> OpenPostgresReader(Database* db, Env* env) {
   FERRY_ASSIGN_OR_RETURN(
       Rows r, db->Query("SELECT pg_export_snapshot(), current_setting('search_path')", {}));
   const std::string id = r.GetText(0, 0).value_or("");
   const std::string search_path = r.GetText(0, 1).value_or("");
-  if (!IsSnapshotId(id)) return Internal("pg_export_snapshot() returned \"" + id + "\"");
+  if (!IsPostgresSnapshotId(id)) return Internal("pg_export_snapshot() returned \"" + id + "\"");
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, OpenDatabase(db->url(), env));
   FERRY_RETURN_IF_ERROR(reader->Begin());
   FERRY_RETURN_IF_ERROR(reader->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"));

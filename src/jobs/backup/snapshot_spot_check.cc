@@ -99,11 +99,20 @@ Result<Rows> SampleRows(Database* db, const std::string& copy, const std::vector
 
 Result<int> SpotCheckRows(Database* db, const std::string& source, const std::string& copy,
                           int samples, uint64_t seed, int64_t copy_rows) {
+  return SpotCheckRowsAcross(db, db, source, copy, samples, seed, copy_rows);
+}
+
+// `db` reads the copy (sampling), `source_db` the source (lookups); both
+// are the same connection except for a PostgreSQL copy committed in block
+// ranges (postgres_snapshot.cc).
+Result<int> SpotCheckRowsAcross(Database* db, Database* source_db, const std::string& source,
+                                const std::string& copy, int samples, uint64_t seed,
+                                int64_t copy_rows) {
   if (samples <= 0 || copy_rows <= 0) return 0;
   // Never more lookups than rows: a 3-row table is 3 comparisons, not 64.
   samples = static_cast<int>(std::min<int64_t>(samples, copy_rows));
   FERRY_ASSIGN_OR_RETURN(std::vector<std::string> cols, TableColumns(db, copy));
-  FERRY_ASSIGN_OR_RETURN(std::vector<std::string> key, PrimaryKeyColumns(db, source));
+  FERRY_ASSIGN_OR_RETURN(std::vector<std::string> key, PrimaryKeyColumns(source_db, source));
   const bool no_key = key.empty();
   if (no_key) {
     key = cols;
@@ -143,7 +152,7 @@ Result<int> SpotCheckRows(Database* db, const std::string& source, const std::st
     FERRY_ASSIGN_OR_RETURN(sampled, SampleRows(db, copy, no_key ? std::vector<std::string>{} : key,
                                                samples, seed));
   }
-  FERRY_ASSIGN_OR_RETURN(auto lookup, db->Prepare(fetch));
+  FERRY_ASSIGN_OR_RETURN(auto lookup, source_db->Prepare(fetch));
   int compared = 0;
   for (const auto& row : sampled.rows) {
     std::vector<Value> params;

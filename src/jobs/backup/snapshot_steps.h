@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "db/transaction.h"
 #include "ferry/env.h"
 #include "jobs/backup/archive_phases.h"
+#include "jobs/backup/backup.h"
 #include "jobs/backup/table_checksum.h"
 
 namespace ferry {
@@ -62,6 +64,11 @@ struct VerifiedCopy {
 // snapshot_reader.cc.
 Result<std::unique_ptr<Database>> OpenSnapshotReader(Database* db, Env* env);
 
+// Whether `id` looks like pg_export_snapshot()'s text, e.g.
+// "00000003-0000001B-1": checked before it is spliced into SET TRANSACTION
+// SNAPSHOT (which takes no parameter). snapshot_reader.cc.
+bool IsPostgresSnapshotId(const std::string& id);
+
 struct FilledCopy {
   TableChecksum source;  // of `source`, in the transaction's snapshot
   int64_t copied = 0;    // rows the INSERT ... SELECT inserted
@@ -89,6 +96,22 @@ Result<VerifiedCopy> CopyAndVerify(Database* db, const std::string& source,
                                    const std::string& copy, bool with_indexes,
                                    ArchivePhases* phases = nullptr,
                                    Database* source_reader = nullptr);
+
+// Drops a snapshot's committed copy `b->name` and its catalog row in one
+// transaction (a copy whose read-back failed); where that fails, marks the
+// row `failed`, so it is never taken for a good backup. Best effort.
+void DiscardCommittedSnapshot(Database* db, BackupInfo* b);
+
+// PostgreSQL 14 or later: CreateVerifiedSnapshot with the copy committed in
+// block ranges while the committed ranges are read back on a second
+// connection (postgres_snapshot.cc). `b` carries what the caller decided
+// (name base, source, times, versions); `db` has no open transaction.
+// Nullopt, with nothing done and the reason in `why_not`, where this path
+// cannot run (an older server, a table that is not a plain permanent one, no
+// second connection): then the one-transaction path does the work.
+Result<std::optional<BackupInfo>> CreatePostgresSnapshotInRanges(
+    Database* db, Env* env, const std::string& table, const SnapshotOptions& opts, BackupInfo b,
+    ArchivePhases* phases, std::string* why_not);
 
 // Drops `table` when destroyed unless Release()d (after rolling back an open
 // transaction): a table made outside the transaction (MySQL DDL commits)

@@ -150,21 +150,24 @@ Result<TableChecksum> SqliteChecksum(Database* db, const std::string& table, Sql
   return sum;
 }
 
-Result<TableChecksum> PostgresTextChecksum(Database* db, const std::string& table) {
+// `where` (may be empty): " WHERE ..." on the rows, for a block range.
+Result<TableChecksum> PostgresTextChecksum(Database* db, const std::string& table,
+                                           const std::string& where = "") {
   FERRY_ASSIGN_OR_RETURN(
       Rows r, db->Query("SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0)::text,"
                         " coalesce(sum(hashtextextended(t::text, 1)), 0)::text FROM " +
-                            db->QuoteIdentifier(table) + " AS t",
+                            db->QuoteIdentifier(table) + " AS t" + where,
                         {}));
   return TableChecksum{r.GetInt(0, 0).value_or(0),
                        std::string(kPgTextPrefix) + r.GetText(0, 1).value_or("0") + ":" +
                            r.GetText(0, 2).value_or("0")};
 }
 
-Result<TableChecksum> PostgresRowHashChecksum(Database* db, const std::string& table) {
+Result<TableChecksum> PostgresRowHashChecksum(Database* db, const std::string& table,
+                                              const std::string& where = "") {
   FERRY_ASSIGN_OR_RETURN(
       Rows r, db->Query("SELECT count(*), coalesce(sum(hash_record_extended(t, 0)), 0)::text FROM " +
-                            db->QuoteIdentifier(table) + " AS t",
+                            db->QuoteIdentifier(table) + " AS t" + where,
                         {}));
   return TableChecksum{r.GetInt(0, 0).value_or(0),
                        std::string(kPgRowHashPrefix) + r.GetText(0, 1).value_or("0")};
@@ -418,6 +421,113 @@ Result<TableChecksum> ComputeTableChecksumLike(Database* db, const std::string& 
       text ? PostgresTextChecksum(db, table) : PostgresRowHashChecksum(db, table);
   if (!r.ok()) return r.status().WithContext("checksum of table " + table);
   return r;
+}
+
+Result<std::string> PostgresChecksumMethod(Database* db, const std::string& table) {
+  if (db->dialect() != Dialect::kPostgres) return InvalidArgument("not PostgreSQL");
+  // The same question PostgresChecksum asks, of one row: a type without a
+  // hash function fails on the first row hashed.
+  const bool in_tx = db->InTransaction();
+  if (in_tx) FERRY_RETURN_IF_ERROR(db->Exec("SAVEPOINT ferry_checksum"));
+  auto probe = db->Query("SELECT hash_record_extended(t, 0) FROM " + db->QuoteIdentifier(table) +
+                             " AS t LIMIT 1",
+                         {});
+  if (in_tx) {
+    if (!probe.ok()) FERRY_RETURN_IF_ERROR(db->Exec("ROLLBACK TO SAVEPOINT ferry_checksum"));
+    FERRY_RETURN_IF_ERROR(db->Exec("RELEASE SAVEPOINT ferry_checksum"));
+  }
+  if (probe.ok()) return std::string(kPgRowHashPrefix);
+  if (probe.status().message().find("hash") == std::string::npos)
+    return probe.status().WithContext("checksum of table " + table);
+  return std::string(kPgTextPrefix);
+}
+
+Result<TableChecksum> PostgresBlockRangeChecksum(Database* db, const std::string& table,
+                                                 std::string_view recorded, int64_t first_block,
+                                                 int64_t end_block) {
+  const bool text = recorded.substr(0, kPgTextPrefix.size()) == kPgTextPrefix;
+  const bool rowhash = recorded.substr(0, kPgRowHashPrefix.size()) == kPgRowHashPrefix;
+  if (db->dialect() != Dialect::kPostgres || (!text && !rowhash) || first_block < 0)
+    return InvalidArgument("no block-range checksum of " + table + " for \"" +
+                           std::string(recorded) + "\"");
+  // Block numbers are integers formatted here, never text from outside.
+  std::string where = " WHERE t.ctid >= '(" + std::to_string(first_block) + ",0)'::tid";
+  if (end_block >= 0) where += " AND t.ctid < '(" + std::to_string(end_block) + ",0)'::tid";
+  Result<TableChecksum> r =
+      text ? PostgresTextChecksum(db, table, where) : PostgresRowHashChecksum(db, table, where);
+  if (!r.ok())
+    return r.status().WithContext("checksum of blocks " + std::to_string(first_block) + ".." +
+                                  (end_block < 0 ? std::string("end") : std::to_string(end_block)) +
+                                  " of table " + table);
+  return r;
+}
+
+namespace {
+
+// A lane of a PostgreSQL checksum: the exact sum of 64-bit row hashes over
+// at most 2^63 rows, so it fits in 128 bits (GCC and Clang have them).
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+
+bool ParseLane(std::string_view s, Int128* out) {
+  bool neg = !s.empty() && s[0] == '-';
+  if (neg) s.remove_prefix(1);
+  if (s.empty() || s.size() > 38) return false;
+  Int128 v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = neg ? -v : v;
+  return true;
+}
+
+std::string LaneText(Int128 v) {
+  if (v == 0) return "0";
+  const bool neg = v < 0;
+  UInt128 u = neg ? -static_cast<UInt128>(v) : static_cast<UInt128>(v);
+  std::string s;
+  for (; u != 0; u /= 10) s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
+  return neg ? "-" + s : s;
+}
+
+// "pg-rowhash:<a>" -> {"pg-rowhash:", {"<a>"}}; "pg-hash64sum:<a>:<b>" likewise.
+bool SplitLanes(std::string_view sum, std::string_view* prefix, std::vector<std::string_view>* lanes) {
+  for (std::string_view p : {kPgRowHashPrefix, kPgTextPrefix}) {
+    if (sum.substr(0, p.size()) != p) continue;
+    *prefix = p;
+    std::string_view rest = sum.substr(p.size());
+    lanes->clear();
+    for (size_t at = 0;;) {
+      size_t colon = rest.find(':', at);
+      lanes->push_back(rest.substr(at, colon == std::string_view::npos ? colon : colon - at));
+      if (colon == std::string_view::npos) break;
+      at = colon + 1;
+    }
+    return lanes->size() == (p == kPgRowHashPrefix ? 1u : 2u);
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<TableChecksum> AddTableChecksums(const TableChecksum& a, const TableChecksum& b) {
+  if (a.checksum.empty()) return b;
+  std::string_view pa, pb;
+  std::vector<std::string_view> la, lb;
+  if (!SplitLanes(a.checksum, &pa, &la) || !SplitLanes(b.checksum, &pb, &lb) || pa != pb)
+    return InvalidArgument("cannot add checksums \"" + a.checksum + "\" and \"" + b.checksum +
+                           "\"");
+  TableChecksum out{a.rows + b.rows, std::string(pa)};
+  out.data_bytes = a.data_bytes + b.data_bytes;
+  for (size_t i = 0; i < la.size(); ++i) {
+    Int128 x = 0, y = 0;
+    if (!ParseLane(la[i], &x) || !ParseLane(lb[i], &y))
+      return InvalidArgument("cannot add checksums \"" + a.checksum + "\" and \"" + b.checksum +
+                             "\"");
+    out.checksum += (i ? ":" : "") + LaneText(x + y);
+  }
+  return out;
 }
 
 Result<std::vector<std::string>> TableColumns(Database* db, const std::string& table) {

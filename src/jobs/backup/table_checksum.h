@@ -93,6 +93,27 @@ Result<TableChecksum> SqliteChecksumInParts(const DatabaseUrl& url, Env* env,
 Result<TableChecksum> ComputeTableChecksumLike(Database* db, const std::string& table,
                                                std::string_view recorded);
 
+// PostgreSQL: the method ComputeTableChecksum uses for `table`, as the
+// start of a checksum string ("pg-rowhash:" when every column type has a
+// hash function, else "pg-hash64sum:"), found by hashing one row (under a
+// savepoint inside a transaction). Pass it as `recorded` below.
+Result<std::string> PostgresChecksumMethod(Database* db, const std::string& table);
+
+// PostgreSQL (14 or later: a TID range scan): the share of
+// ComputeTableChecksumLike(db, table, recorded) held by the heap blocks
+// [first_block, end_block) of `table`; end_block < 0 means to the end. The
+// shares of disjoint block ranges covering the table add up
+// (AddTableChecksums) to the table's checksum, because every row lives in
+// exactly one block and row hashes are summed.
+Result<TableChecksum> PostgresBlockRangeChecksum(Database* db, const std::string& table,
+                                                 std::string_view recorded, int64_t first_block,
+                                                 int64_t end_block);
+
+// The sum of two shares of one PostgreSQL checksum (same method): rows and
+// every lane added exactly. An empty `a` (no checksum yet) yields `b`.
+// InvalidArgument when the methods differ or a lane is not a number.
+Result<TableChecksum> AddTableChecksums(const TableChecksum& a, const TableChecksum& b);
+
 // Column names in table order.
 Result<std::vector<std::string>> TableColumns(Database* db, const std::string& table);
 // Primary-key column names in key order; empty when the table has none.
@@ -109,5 +130,12 @@ Result<std::vector<std::string>> PrimaryKeyColumns(Database* db, const std::stri
 // mismatch or a missing row.
 Result<int> SpotCheckRows(Database* db, const std::string& source, const std::string& copy,
                           int samples, uint64_t seed, int64_t copy_rows);
+
+// The same with the copy read on `copy_db` and the source looked up on
+// `source_db`: a PostgreSQL copy committed after the snapshot it was taken
+// in, whose source rows only that snapshot (source_db's transaction) shows.
+Result<int> SpotCheckRowsAcross(Database* copy_db, Database* source_db, const std::string& source,
+                                const std::string& copy, int samples, uint64_t seed,
+                                int64_t copy_rows);
 
 }  // namespace ferry

@@ -179,20 +179,26 @@ TEST_F(PostgresBackupTest, SnapshotHashesTheSourceBesideTheCopyUnderTheCallersSe
     ASSERT_TRUE(n.ok()) << n.status().ToString();
     EXPECT_EQ(n->GetInt(0, 0), 4000);
   }
-  LoggerOptions lo;
-  lo.min_level = LogLevel::kDebug;
-  auto logger = Logger::Capturing(lo);
-  SnapshotOptions o;
-  o.logger = logger.get();
-  auto b = CreateVerifiedSnapshot(db_.get(), Env::Default(), "only_here", o);
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
-  const std::string log = logger->Captured();
-  EXPECT_NE(log.find("copy||source_hash"), std::string::npos) << log;
-  EXPECT_NE(log.find("copy_hash"), std::string::npos) << log;
-  EXPECT_EQ(b->state, BackupState::kVerified);
-  EXPECT_EQ(b->row_count, 4000);
-  EXPECT_EQ(b->checksum, Sum("only_here").checksum);
-  EXPECT_TRUE(VerifySnapshot(db_.get(), Env::Default(), b->name).ok());
+  // Both paths: in block ranges (the holder and the reader are new
+  // connections) and in one transaction (the reader is).
+  for (bool one_transaction : {false, true}) {
+    LoggerOptions lo;
+    lo.min_level = LogLevel::kDebug;
+    auto logger = Logger::Capturing(lo);
+    SnapshotOptions o;
+    o.logger = logger.get();
+    o.one_transaction = one_transaction;
+    auto b = CreateVerifiedSnapshot(db_.get(), Env::Default(), "only_here", o);
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+    const std::string log = logger->Captured();
+    EXPECT_NE(log.find(one_transaction ? "copy||source_hash" : "copy||hashes"), std::string::npos)
+        << log;
+    EXPECT_NE(log.find("copy_hash"), std::string::npos) << log;
+    EXPECT_EQ(b->state, BackupState::kVerified);
+    EXPECT_EQ(b->row_count, 4000);
+    EXPECT_EQ(b->checksum, Sum("only_here").checksum);
+    EXPECT_TRUE(VerifySnapshot(db_.get(), Env::Default(), b->name).ok());
+  }
 }
 
 TEST_F(PostgresBackupTest, SpotCheckFindsDifferentRow) {
