@@ -75,16 +75,24 @@ constexpr const char* kSessionSettings[] = {"search_path",   "DateStyle",       
                                             "TimeZone",      "extra_float_digits", "bytea_output",
                                             "lc_monetary"};
 
-// `db`'s settings above on `other`.
+// `db`'s settings above on `other`: one query to read them, one to set.
 Status CopySessionSettings(Database* db, Database* other) {
+  std::string read, write;
+  std::vector<Value> names;
   for (const char* name : kSessionSettings) {
-    FERRY_ASSIGN_OR_RETURN(Rows r, db->Query("SELECT current_setting($1)", {std::string(name)}));
-    FERRY_RETURN_IF_ERROR(other
-                              ->Query("SELECT set_config($1, $2, false)",
-                                      {std::string(name), r.GetText(0, 0).value_or("")})
-                              .status());
+    const std::string n = std::to_string(names.size() + 1);
+    read += (names.empty() ? "SELECT " : ", ") + ("current_setting($" + n + ")");
+    names.emplace_back(std::string(name));
   }
-  return Status::OK();
+  FERRY_ASSIGN_OR_RETURN(Rows r, db->Query(read, names));
+  std::vector<Value> params;
+  for (size_t i = 0; i < names.size(); ++i) {
+    write += (i ? ", " : "SELECT ") + ("set_config($" + std::to_string(2 * i + 1) + ", $" +
+                                       std::to_string(2 * i + 2) + ", false)");
+    params.push_back(names[i]);
+    params.emplace_back(r.GetText(0, i).value_or(""));
+  }
+  return other->Query(write, params).status();
 }
 
 std::string BlockRange(int64_t first, int64_t end) {
@@ -120,9 +128,10 @@ Status CopyOneRange(const CopierJob& job, int i, int64_t* copied, int64_t* copy_
   if (job.opts->before_range) FERRY_RETURN_IF_ERROR(job.opts->before_range(i));
   Transaction tx(db);
   FERRY_RETURN_IF_ERROR(tx.Begin());
-  FERRY_RETURN_IF_ERROR(db->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
-  FERRY_RETURN_IF_ERROR(db->Exec("SET TRANSACTION SNAPSHOT '" + job.snapshot_id + "'"));
-  FERRY_RETURN_IF_ERROR(db->Exec(std::string("SET LOCAL lock_timeout = '") + kCopierLockTimeout + "'"));
+  // One round trip; the snapshot id was checked by IsPostgresSnapshotId.
+  FERRY_RETURN_IF_ERROR(db->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; SET TRANSACTION"
+                                 " SNAPSHOT '" + job.snapshot_id + "'; SET LOCAL lock_timeout = '" +
+                                 kCopierLockTimeout + "'"));
   FERRY_ASSIGN_OR_RETURN(
       *copied, db->Execute(job.insert + BlockRange(job.bounds[i], last ? -1 : job.bounds[i + 1]), {}));
   FERRY_RETURN_IF_ERROR(tx.Commit());
