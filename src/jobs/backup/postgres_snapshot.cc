@@ -64,6 +64,10 @@ constexpr int64_t kMinRangeBlocks = 1024;  // 8 MB of 8 kB pages
 // source's in steps of this many (about 20 ms each).
 constexpr int64_t kMinHashBlocks = 1024;
 constexpr int64_t kSourceHashBlocks = 2048;
+// Tables under this many times the read-back's lag (block_size / 2 blocks;
+// 256 MB of 8 kB pages) are copied in one transaction
+// (SnapshotOptions::range_blocks set by a test overrides it).
+constexpr int64_t kSmallTableLags = 8;
 // The copier waits no longer than this for a lock: while tx1 holds the
 // source's, a wait means a conflicting request queued behind tx1 (see above).
 constexpr const char* kCopierLockTimeout = "5s";
@@ -311,7 +315,9 @@ Result<std::optional<BackupInfo>> CreatePostgresSnapshotInRanges(
   // Where this path cannot run, nothing has been done yet.
   FERRY_ASSIGN_OR_RETURN(
       Rows info, db->Query("SELECT current_setting('server_version_num')::int, c.relkind::text,"
-                           " c.relpersistence::text FROM pg_class c WHERE c.oid = $1::regclass",
+                           " c.relpersistence::text, pg_relation_size(c.oid),"
+                           " current_setting('block_size')::bigint"
+                           " FROM pg_class c WHERE c.oid = $1::regclass",
                            {db->QuoteIdentifier(table)}));
   if (info.empty()) return NotFound("backup: table " + table + " does not exist");
   if (info.GetInt(0, 0).value_or(0) < 140000) {
@@ -322,6 +328,14 @@ Result<std::optional<BackupInfo>> CreatePostgresSnapshotInRanges(
   // invisible to other connections.
   if (info.GetText(0, 1).value_or("") != "r" || info.GetText(0, 2).value_or("") == "t") {
     *why_not = "not a plain permanent table";
+    return std::optional<BackupInfo>();
+  }
+  // A small table gains nothing: what overlaps is little, and the read-back
+  // of the last kSmallTableLags free-space-map spans waits for the copy.
+  const int64_t block_size = std::max<int64_t>(1, info.GetInt(0, 4).value_or(8192));
+  if (opts.range_blocks == 0 &&
+      info.GetInt(0, 3).value_or(0) / block_size < kSmallTableLags * (block_size / 2)) {
+    *why_not = "a small table is quicker in one transaction";
     return std::optional<BackupInfo>();
   }
   RangedFill f{db, env, table, opts, &b, phases, nullptr, nullptr};
