@@ -280,18 +280,45 @@ Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::str
 Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& path,
                                      const std::string& safety_dir, Logger* logger) {
   ArchivePhases phases(env, logger, "archive restore " + path);
-  // Extracted and checked in one pass, before the safety archive: a damaged
-  // archive is refused with the database untouched.
   const size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
   Staging staging(env, dir + "/.ferry-restore-" + std::to_string(env->Random64() % 1000000));
   FERRY_RETURN_IF_ERROR(staging.Create());
-  FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, ExtractCheckedArchive(path, staging.path()));
-  phases.Mark("extract+check");
-  if (m.engine != db->engine())
-    return InvalidArgument(path + ": a " + m.engine + " archive cannot restore a " +
-                           std::string(db->engine()) + " database");
-  FERRY_ASSIGN_OR_RETURN(auto archiver, MakeArchiver(db, env, ArchiveMethodOfManifest(m.method)));
+  // Where the engine can load its copy while the archive is still being
+  // extracted (SQLite in WAL mode), the extraction runs on another thread
+  // and the restore starts as soon as the copy's file exists: the archive's
+  // checks (every entry against the manifest, the engine) then end before
+  // the swap instead of before the start, and a damaged archive is still
+  // refused with the database unchanged. Elsewhere the archive is
+  // extracted and checked in one pass first.
+  std::unique_ptr<ArchiveExtraction> extraction;  // outlives every reader of the copy
+  std::unique_ptr<Archiver> archiver;
+  {
+    auto live = MakeArchiver(db, env, ArchiveMethod::kAuto);
+    const std::string member = live.ok() ? (*live)->MemberLoadedWhileExtracting() : "";
+    if (!member.empty()) {
+      extraction = std::make_unique<ArchiveExtraction>(path, staging.path(), member);
+      if (extraction->WaitForMember()) archiver = std::move(*live);
+    }
+  }
+  const bool following = archiver != nullptr;
+  ArchiveManifest m;
+  // The archive's verdict: extracted, every entry checked, for this engine.
+  auto finish_extraction = [&]() -> Status {
+    FERRY_ASSIGN_OR_RETURN(m, extraction ? extraction->Finish()
+                                         : ExtractCheckedArchive(path, staging.path()));
+    if (m.engine != db->engine())
+      return InvalidArgument(path + ": a " + m.engine + " archive cannot restore a " +
+                             std::string(db->engine()) + " database");
+    return Status::OK();
+  };
+  if (!following) {
+    FERRY_RETURN_IF_ERROR(finish_extraction());
+    phases.Mark("extract+check");
+    FERRY_ASSIGN_OR_RETURN(archiver, MakeArchiver(db, env, ArchiveMethodOfManifest(m.method)));
+  } else {
+    phases.Mark("extract-begin");
+  }
   BackupCatalog catalog(db);
   // The catalog lives in the database being replaced: remember the archive
   // rows (they describe files outside it) and put them back afterwards.
@@ -301,7 +328,9 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
   ArchiveOptions so;
   so.dir = safety_dir;
   so.name_prefix = "ferry-safety";
-  so.method = ArchiveMethodOfManifest(m.method);  // the tools the archive needed are the ones at hand
+  // The tools the archive needed are the ones at hand; an archive loaded
+  // while extracted is of the live engine's one method.
+  so.method = following ? ArchiveMethod::kAuto : ArchiveMethodOfManifest(m.method);
   so.logger = logger;
 
   // Nothing below changes what readers see until staged->Swap(), which runs
@@ -323,22 +352,35 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
     // replaces, so the safety snapshot (taken after it) holds every row the
     // restore discards.
     FERRY_ASSIGN_OR_RETURN(std::unique_ptr<Database> other, OpenDatabase(db->url(), env));
-    FERRY_ASSIGN_OR_RETURN(staged, archiver->StartRestore(staging.path()));
+    auto started = archiver->StartRestore(staging.path());
+    if (!started.ok()) {
+      // A copy that cannot even be opened: the archive's own verdict first.
+      if (following) FERRY_RETURN_IF_ERROR(extraction->Finish().status());
+      return started.status();
+    }
+    staged = std::move(started).value();
     phases.Mark("start");
     auto safety =
         std::async(std::launch::async, [&]() { return CreateArchive(other.get(), env, so); });
-    // The copy's own check runs beside the load too: the load writes
-    // nothing readers see, and the swap waits for the check.
-    auto checking = std::async(std::launch::async,
-                               [&]() { return archiver->CheckCopy(staging.path()); });
+    // The archive's checks (when it is still being extracted) and the
+    // copy's own check run beside the load too: the load writes nothing
+    // readers see, and the swap waits for both.
+    auto checking = std::async(std::launch::async, [&]() -> Status {
+      if (following) FERRY_RETURN_IF_ERROR(finish_extraction());
+      return archiver->CheckCopy(staging.path());
+    });
     loaded = staged->Load();
     phases.Mark("load");
     Status checked = checking.get();
-    if (loaded.ok()) loaded = checked;
+    // A damaged archive fails the load too (its reads stop): say why.
+    if (!checked.ok() && (loaded.ok() || following)) loaded = checked;
     phases.Mark("check-wait");
     safety_or = safety.get();
     phases.Mark("safety-wait");
   } else {
+    // (An engine that stopped loading beside, between the two questions:
+    // its archive is checked in full first, as for every other.)
+    if (following) FERRY_RETURN_IF_ERROR(finish_extraction());
     // The copy's own check (SQLite: quick_check) runs beside the safety
     // archive: neither changes anything, and both must pass before the live
     // database is touched.

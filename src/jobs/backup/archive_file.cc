@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "util/sha256.h"
@@ -410,8 +411,30 @@ class HashWorker {
   std::thread thread_;
 };
 
+// Calls the observer's `ended(name, false)` for an entry it was told had
+// begun, unless the entry completed: every way out of the walk says so.
+class EntryEnd {
+ public:
+  EntryEnd(const ExtractObserver* o, std::string name, int64_t size)
+      : o_(o), name_(std::move(name)) {
+    if (o_ && o_->begun) o_->begun(name_, size);
+  }
+  ~EntryEnd() {
+    if (o_ && o_->ended) o_->ended(name_, complete_);
+  }
+  EntryEnd(const EntryEnd&) = delete;
+  EntryEnd& operator=(const EntryEnd&) = delete;
+  void Complete() { complete_ = true; }
+
+ private:
+  const ExtractObserver* o_;
+  std::string name_;
+  bool complete_ = false;
+};
+
 Result<std::vector<ArchiveEntry>> WalkArchive(const std::string& path, const std::string* dest,
-                                              std::string* manifest, ArchiveEntry* whole) {
+                                              std::string* manifest, ArchiveEntry* whole,
+                                              const ExtractObserver* observer = nullptr) {
   HashedSource src;
   src.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (src.fd < 0) return Corruption(path + ": cannot open as an archive: " + std::strerror(errno));
@@ -452,6 +475,9 @@ Result<std::vector<ArchiveEntry>> WalkArchive(const std::string& path, const std
       if (archive_write_header(disk.get(), e) != ARCHIVE_OK)
         return IOError(target + ": " + ArchiveError(disk.get()));
     }
+    std::optional<EntryEnd> told;  // the observer's view of this entry
+    if (dest && observer)
+      told.emplace(observer, ent.name, archive_entry_size_is_set(e) ? archive_entry_size(e) : -1);
     Sha256 h;
     const bool is_manifest = ent.name == "manifest.json";
     for (;;) {
@@ -470,6 +496,7 @@ Result<std::vector<ArchiveEntry>> WalkArchive(const std::string& path, const std
       }
       hasher.Submit(&h, static_cast<size_t>(n));
       ent.size += n;
+      if (told && observer->wrote) observer->wrote(ent.name, ent.size);
     }
     hasher.Drain();
     if (dest && archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
@@ -479,6 +506,7 @@ Result<std::vector<ArchiveEntry>> WalkArchive(const std::string& path, const std
                         std::to_string(ent.size) + " of " +
                         std::to_string(archive_entry_size(e)) + " bytes)");
     ent.sha256 = h.HexDigest();
+    if (told) told->Complete();
     out.push_back(std::move(ent));
   }
   if (dest && archive_write_close(disk.get()) != ARCHIVE_OK)
@@ -508,8 +536,9 @@ Status ExtractArchiveFile(const std::string& path, const std::string& dest) {
 
 Result<std::vector<ArchiveEntry>> ExtractArchiveFileHashed(const std::string& path,
                                                            const std::string& dest,
-                                                           std::string* manifest) {
-  return WalkArchive(path, &dest, manifest, nullptr);
+                                                           std::string* manifest,
+                                                           const ExtractObserver* observer) {
+  return WalkArchive(path, &dest, manifest, nullptr, observer);
 }
 
 Result<ArchiveEntry> HashFile(const std::string& path) {

@@ -86,9 +86,21 @@ Status ExtractArchiveFile(const std::string& path, const std::string& dest);
 // entry is checked (EntryProblem) before it is written, but earlier entries
 // are already on disk when a later one is refused or found damaged: `dest`
 // must be a private directory the caller removes on error.
-Result<std::vector<ArchiveEntry>> ExtractArchiveFileHashed(const std::string& path,
-                                                           const std::string& dest,
-                                                           std::string* manifest);
+//
+// `observer` (may be null) is told how far each entry's file is written, so
+// another thread can read it while it grows (a restore loading its copy):
+// `begun` once the file exists (size from the tar header, -1 if none),
+// `wrote` after every write (bytes on disk so far), and `ended` once no
+// more bytes will come, complete or not (a damaged entry, a failed walk).
+// The bytes are checked against the manifest only after the walk.
+struct ExtractObserver {
+  std::function<void(const std::string& name, int64_t size)> begun;
+  std::function<void(const std::string& name, int64_t written)> wrote;
+  std::function<void(const std::string& name, bool complete)> ended;
+};
+Result<std::vector<ArchiveEntry>> ExtractArchiveFileHashed(
+    const std::string& path, const std::string& dest, std::string* manifest,
+    const ExtractObserver* observer = nullptr);
 
 // Whether a member name is one ferry writes and extracts (flat, plain).
 bool IsSafeMemberName(const std::string& name);

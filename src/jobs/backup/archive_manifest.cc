@@ -59,10 +59,65 @@ Result<ArchiveManifest> CheckArchiveManifest(const std::string& path, ArchiveEnt
   return CheckEntries(path, entries, text);
 }
 
-Result<ArchiveManifest> ExtractCheckedArchive(const std::string& path, const std::string& dest) {
+Result<ArchiveManifest> ExtractCheckedArchive(const std::string& path, const std::string& dest,
+                                              const ExtractObserver* observer) {
   std::string text;
-  FERRY_ASSIGN_OR_RETURN(auto entries, ExtractArchiveFileHashed(path, dest, &text));
+  FERRY_ASSIGN_OR_RETURN(auto entries, ExtractArchiveFileHashed(path, dest, &text, observer));
   return CheckEntries(path, entries, text);
+}
+
+ArchiveExtraction::ArchiveExtraction(std::string path, std::string dest, std::string follow)
+    : path_(std::move(path)), dest_(std::move(dest)), follow_(std::move(follow)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+ArchiveExtraction::~ArchiveExtraction() {
+  if (thread_.joinable()) thread_.join();
+  if (growing_) UnregisterGrowingFile(growing_.get());
+}
+
+void ArchiveExtraction::Run() {
+  // All three run on this thread, in the walk's order.
+  ExtractObserver o;
+  o.begun = [this](const std::string& name, int64_t size) {
+    // A size the tar header does not give cannot be followed: readers
+    // need the final size first.
+    if (name != follow_ || size < 0 || growing_ || followed_) return;
+    auto g = std::make_unique<GrowingFile>(size);
+    if (!RegisterGrowingFile(dest_ + "/" + name, g.get()).ok()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      growing_ = std::move(g);
+    }
+    cv_.notify_all();
+  };
+  o.wrote = [this](const std::string& name, int64_t bytes) {
+    if (name == follow_ && growing_ && !followed_) growing_->Wrote(bytes);
+  };
+  o.ended = [this](const std::string& name, bool complete) {
+    if (name != follow_ || !growing_ || followed_) return;
+    growing_->End(complete);
+    followed_ = true;
+  };
+  Result<ArchiveManifest> m = ExtractCheckedArchive(path_, dest_, &o);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    result_ = std::move(m);
+    done_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool ArchiveExtraction::WaitForMember() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return growing_ != nullptr || done_; });
+  return growing_ != nullptr;
+}
+
+Result<ArchiveManifest> ArchiveExtraction::Finish() {
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  return result_;
 }
 
 Status CompareTableRows(const std::string& what, const TableRows& want, const TableRows& got,

@@ -106,6 +106,15 @@ class Archiver {
   // first and run the whole restore after it.
   virtual bool LoadsBesideSafetyArchive() const { return false; }
 
+  // The member of this engine's archives that StartRestore/Load can read
+  // while the archive is still being extracted (its reads wait for the
+  // bytes: growing_file.h), "" when none (the default). Only engines that
+  // load beside the safety archive: the restore then extracts on another
+  // thread, starts as soon as that member's file exists, and has every
+  // entry checked against the manifest, and CheckCopy passed, before the
+  // swap.
+  virtual std::string MemberLoadedWhileExtracting() const { return ""; }
+
   // True when, between StartRestore and the swap, the restore holds the
   // lock that writing the catalog needs (SQLite: the file's one write
   // lock). The safety archive taken beside it then writes no catalog rows

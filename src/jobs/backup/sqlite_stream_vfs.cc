@@ -2,10 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <map>
 #include <mutex>
+
+#include "jobs/backup/growing_file.h"
 
 namespace ferry {
 namespace {
@@ -170,7 +173,8 @@ struct PeekFile {
   sqlite3_file base;
   bool main_db;
   bool wal;
-  sqlite3_file* real;  // the default VFS's file, allocated right after this struct
+  GrowingFile* growing;  // a main database file still being written, or null
+  sqlite3_file* real;    // the default VFS's file, allocated right after this struct
 };
 
 sqlite3_file* R(sqlite3_file* f) { return reinterpret_cast<PeekFile*>(f)->real; }
@@ -187,6 +191,9 @@ int PeekClose(sqlite3_file* f) {
   return rc;
 }
 int PeekRead(sqlite3_file* f, void* out, int amt, sqlite3_int64 off) {
+  if (GrowingFile* g = reinterpret_cast<PeekFile*>(f)->growing;
+      g != nullptr && !g->WaitFor(std::min<int64_t>(off + amt, g->size())))
+    return SQLITE_IOERR_READ;
   int rc = R(f)->pMethods->xRead(R(f), out, amt, off);
   if (rc != SQLITE_OK || t_capture == nullptr || !IsPageSize(amt)) return rc;
   auto* pf = reinterpret_cast<PeekFile*>(f);
@@ -210,6 +217,10 @@ int PeekWrite(sqlite3_file* f, const void* d, int n, sqlite3_int64 o) {
 int PeekTruncate(sqlite3_file* f, sqlite3_int64 s) { return R(f)->pMethods->xTruncate(R(f), s); }
 int PeekSync(sqlite3_file* f, int fl) { return R(f)->pMethods->xSync(R(f), fl); }
 int PeekFileSize(sqlite3_file* f, sqlite3_int64* s) {
+  if (GrowingFile* g = reinterpret_cast<PeekFile*>(f)->growing) {
+    *s = g->size();
+    return SQLITE_OK;
+  }
   return R(f)->pMethods->xFileSize(R(f), s);
 }
 int PeekLock(sqlite3_file* f, int l) { return R(f)->pMethods->xLock(R(f), l); }
@@ -246,6 +257,10 @@ int PeekOpen(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* ou
   pf->real = reinterpret_cast<sqlite3_file*>(pf + 1);
   pf->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
   pf->wal = (flags & SQLITE_OPEN_WAL) != 0;
+  pf->growing = nullptr;
+  if (pf->main_db && name != nullptr) {
+    pf->growing = FindGrowingFile(name);
+  }
   f->pMethods = nullptr;
   int rc = g_base->xOpen(g_base, name, pf->real, flags, out_flags);
   if (pf->real->pMethods == nullptr) return rc;

@@ -21,6 +21,10 @@
 //   needs, and a connection's first read transaction reads it from disk.
 //   Capture is per thread (a PageOneCapture installed by the caller), so
 //   other connections and threads are untouched.
+//
+//   "ferry-peek" also reads a database file an extraction is still
+//   writing (a registered GrowingFile, growing_file.h): a read of bytes
+//   not yet written waits for them, and the file's size is its final one.
 #pragma once
 
 #include <cstdint>

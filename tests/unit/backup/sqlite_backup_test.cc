@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 #include "jobs/backup/archive_file.h"
 #include "jobs/backup/archiver.h"
@@ -576,6 +577,70 @@ TEST_F(SqliteArchiveTest, TruncatedArchiveFails) {
     EXPECT_FALSE(RestoreArchive(db_.get(), Env::Default(), copy, dir_ / "backups").ok());
     EXPECT_EQ(Sum("chunks"), before);
   }
+}
+
+// A WAL restore loads the copy while the archive is still being extracted:
+// a damaged archive must still be refused, named, with the database as it
+// was, whichever byte is damaged (page 1 of the copy, its middle, its end,
+// the manifest after it).
+TEST_F(SqliteArchiveTest, RestoreOfADamagedArchiveFailsAndLeavesTheDatabase) {
+  MakeTable("chunks", 4000);
+  auto a = Archive();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(db_->Exec("DELETE FROM chunks WHERE id > 100").ok());
+  const auto before = AllSums();
+  const auto size = std::filesystem::file_size(a->location);
+  for (double frac : {0.02, 0.3, 0.6, 0.9, 0.995}) {
+    const std::string copy = dir_ / ("damaged-" + std::to_string(frac) + ".tar.zst");
+    std::filesystem::copy_file(a->location, copy);
+    {
+      std::fstream f(copy, std::ios::in | std::ios::out | std::ios::binary);
+      const auto at = static_cast<std::streamoff>(size * frac);
+      f.seekg(at);
+      char c;
+      f.get(c);
+      f.seekp(at);
+      f.put(static_cast<char>(c ^ 0x5a));
+    }
+    auto r = RestoreArchive(db_.get(), Env::Default(), copy, dir_ / "backups");
+    ASSERT_FALSE(r.ok()) << "byte at " << frac;
+    EXPECT_EQ(r.status().code(), Code::kCorruption) << frac << ": " << r.status().ToString();
+    EXPECT_NE(r.status().message().find(copy), std::string::npos) << r.status().message();
+    EXPECT_EQ(AllSums(), before) << "byte at " << frac;
+  }
+  // Nothing of the extractions is left beside the archives.
+  for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
+    EXPECT_EQ(e.path().filename().string().rfind(".ferry-restore-", 0), std::string::npos) << e.path();
+}
+
+// An archive of another engine is refused and the database stays as it
+// was, even with a member named as a SQLite copy, which a WAL restore
+// starts loading before the manifest (last in the archive) is read. That
+// copy is one page (this database's file before any checkpoint): the
+// restore's first step once copied it whole and committed, before the
+// safety archive and the archive's checks (caught by this test).
+TEST_F(SqliteArchiveTest, RestoreRefusesAnotherEnginesArchive) {
+  MakeTable("chunks", 50);
+  const auto before = AllSums();
+  testing::WriteRawArchive(dir_ / "pg.tar.zst",
+                           {{"manifest.json", R"({"engine":"postgres","files":[]})", "", ""},
+                            {"schema.sql", "CREATE TABLE x (a int)", "", ""}});
+  auto r = RestoreArchive(db_.get(), Env::Default(), dir_ / "pg.tar.zst", dir_ / "backups");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(AllSums(), before);
+  // The SQLite file of this very database, in an archive that says postgres.
+  const std::string bytes = [&] {
+    std::ifstream in(path_, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  testing::WriteRawArchive(dir_ / "pg2.tar.zst",
+                           {{"database.sqlite3", bytes, "", ""},
+                            {"manifest.json", R"({"engine":"postgres","files":[]})", "", ""}});
+  ASSERT_TRUE(db_->Exec("DELETE FROM chunks WHERE id > 10").ok());
+  const auto wrecked = AllSums();
+  r = RestoreArchive(db_.get(), Env::Default(), dir_ / "pg2.tar.zst", dir_ / "backups");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(AllSums(), wrecked);
 }
 
 TEST_F(SqliteArchiveTest, ManifestMissingOrUnlistedEntry) {

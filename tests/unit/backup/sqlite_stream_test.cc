@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "jobs/backup/archive_file.h"
 #include "jobs/backup/archiver.h"
 #include "jobs/backup/backup.h"
+#include "jobs/backup/growing_file.h"
 #include "jobs/backup/sqlite_stream_vfs.h"
 #include "unit/backup/backup_test_util.h"
 
@@ -325,6 +327,91 @@ TEST_F(ArchiveStreamGuardTest, TheSinksErrorIsKeptAsItWas) {
   EXPECT_NE(Copy(&t), SQLITE_DONE);
   EXPECT_EQ(t.sink_error.code(), Code::kIOError);
   EXPECT_NE(t.sink_error.message().find("No space left"), std::string::npos);
+}
+
+// A database file still being written (GrowingFile): a reader through
+// "ferry-peek" waits for the bytes it needs, gets exactly the finished
+// file's answers, and fails (instead of reading zeros) when the writer
+// gives up.
+class GrowingFileReadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    src_ = tmp_.path() + "/src.db";
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(src_.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT);"
+                           "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c"
+                           " WHERE i < 3000) INSERT INTO t SELECT i, hex(randomblob(200)) FROM c",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    bytes_ = ReadFile(src_);
+    ASSERT_GT(bytes_.size(), 100000u);
+    RegisterSqliteStreamVfs();
+  }
+
+  // Counts t's rows in `path` through ferry-peek on another thread.
+  std::thread CountOnAThread(const std::string& path) {
+    return std::thread([this, path] {
+      sqlite3* db = nullptr;
+      int64_t n = -1;
+      if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, "ferry-peek") == SQLITE_OK) {
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(db, "SELECT count(*), sum(length(body)) FROM t", -1, &st,
+                               nullptr) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+          n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+      }
+      sqlite3_close(db);
+      count_ = n;
+      done_ = true;
+    });
+  }
+
+  TempDir tmp_;
+  std::string src_, bytes_;
+  std::atomic<int64_t> count_{-2};
+  std::atomic<bool> done_{false};
+};
+
+TEST_F(GrowingFileReadTest, ReadsWaitForTheirBytes) {
+  const std::string path = tmp_.path() + "/growing.db";
+  const size_t head = 4096;
+  WriteFile(path, bytes_.substr(0, head));
+  GrowingFile g(static_cast<int64_t>(bytes_.size()));
+  g.Wrote(head);
+  ASSERT_TRUE(RegisterGrowingFile(path, &g).ok());
+  std::thread reader = CountOnAThread(path);
+  // It cannot finish without the rest of the file, however long it runs.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(done_.load());
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    out << bytes_.substr(head);
+  }
+  g.Wrote(static_cast<int64_t>(bytes_.size()));
+  reader.join();
+  UnregisterGrowingFile(&g);
+  EXPECT_EQ(count_.load(), 3000);
+}
+
+TEST_F(GrowingFileReadTest, AWriterThatGivesUpFailsTheReads) {
+  const std::string path = tmp_.path() + "/growing.db";
+  const size_t half = bytes_.size() / 2;
+  WriteFile(path, bytes_.substr(0, half));
+  GrowingFile g(static_cast<int64_t>(bytes_.size()));
+  g.Wrote(static_cast<int64_t>(half));
+  // Spelled another way than SQLite will open it: found by its real path.
+  ASSERT_TRUE(RegisterGrowingFile(tmp_.path() + "/./growing.db", &g).ok());
+  std::thread reader = CountOnAThread(path);
+  g.End(/*complete=*/false);
+  reader.join();
+  UnregisterGrowingFile(&g);
+  EXPECT_EQ(count_.load(), -1);  // an error, not a count of half a table
+  // Unregistered, the same half file is read as it is (SQLite's own view).
+  EXPECT_NE(CountIn(path, "t"), 3000);
 }
 
 TEST(ArchiveStreamVfsTest, OnlyRegisteredTargetsOpen) {
