@@ -204,7 +204,11 @@ Status FillVerifyAndCheck(RangedFill& f) {
   Database* holder = f.holder.get();
   Transaction tx1(holder);
   FERRY_RETURN_IF_ERROR(tx1.Begin());
-  FERRY_RETURN_IF_ERROR(holder->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+  // The copier's ranges import the snapshot while tx1 lives; it idles
+  // between its source hash and the spot checks, which a server's idle
+  // timeout must not end.
+  FERRY_RETURN_IF_ERROR(holder->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;"
+                                     " SET LOCAL idle_in_transaction_session_timeout = 0"));
   // Before the snapshot: LOCK takes none, the next statement does.
   FERRY_RETURN_IF_ERROR(
       holder->Exec("LOCK TABLE " + holder->QuoteIdentifier(f.table) + " IN ACCESS SHARE MODE"));
