@@ -355,7 +355,7 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
     auto started = archiver->StartRestore(staging.path());
     if (!started.ok()) {
       // A copy that cannot even be opened: the archive's own verdict first.
-      if (following) FERRY_RETURN_IF_ERROR(extraction->Finish().status());
+      if (following) FERRY_RETURN_IF_ERROR(finish_extraction());
       return started.status();
     }
     staged = std::move(started).value();
