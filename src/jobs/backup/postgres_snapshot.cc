@@ -15,13 +15,17 @@
 //           SHARE MODE, then pg_export_snapshot(); the source's checksum in
 //           that snapshot, beside the copy; the source side of the spot
 //           checks.
-//   reader  the copy's committed blocks hashed while later ranges are being
-//           copied (the sums of block ranges add up to the copy's checksum);
-//           the copy side of the spot checks.
+//   reader  each committed range's rows read back and hashed as soon as it
+//           commits, while the next is copied (block windows of the copy:
+//           their sums add up to the copy's checksum); the copy side of the
+//           spot checks.
 // The copy runs on the caller's connection, which has usually touched the
 // shared buffers already (a fresh backend pays a page fault for each one
-// the INSERT's buffer churn touches first). What is left after the copy is
-// the last range's read-back.
+// the INSERT's buffer churn touches first). The reader follows one range
+// behind, so the pages it reads are still in shared buffers, and already
+// dirty when it sets their hint bits (hashing them after they were written
+// out would dirty and write them again). What is left after the copy is the
+// last range's read-back.
 //
 // Why every promise still holds:
 // - One consistent copy: every range reads the one exported snapshot, so no
@@ -31,13 +35,14 @@
 //   tx1 ends, after the last range.
 // - Verified for real: the copy's checksum is read back from the committed
 //   copy, with the source's method, and compared with the source's in the
-//   snapshot. Blocks are hashed only where no later range can still put a
-//   row: the copier appends, and a row reuses free space only within the
-//   free-space map page of the block being filled (it covers fewer than
-//   block_size / 2 heap blocks), so everything more than that far below the
-//   copy's end is final. Should a row land below anyway (a map updated by a
-//   vacuum), the range sums miss it and the whole copy is hashed again in
-//   one statement, which decides.
+//   snapshot. A range's rows are those its transaction inserted (xmin) in
+//   the blocks from the page the previous range ended in to the copy's end
+//   after its commit: the copier appends. A row put elsewhere (free space
+//   reused from an earlier page, which varying row sizes allow) is missed
+//   by the range sums, the counts then differ, and the whole copy hashed in
+//   one statement decides. Rows some other session might insert into the
+//   copy before the flip are not the backup's and are not counted; `backup
+//   verify` would report them, as it would after the flip.
 // - A crash never leaves something that looks complete: until the flip the
 //   row says `pending` (listed PENDING, never restored, removed by cleanup
 //   after a day). Any failure drops the copy and its row again.
@@ -60,14 +65,11 @@ namespace {
 
 constexpr int kMaxRanges = 32;
 constexpr int64_t kMinRangeBlocks = 1024;  // 8 MB of 8 kB pages
-// The copy's blocks are hashed in steps of at least this many, the
-// source's in steps of this many (about 20 ms each).
-constexpr int64_t kMinHashBlocks = 1024;
-constexpr int64_t kSourceHashBlocks = 2048;
-// Tables under this many times the read-back's lag (block_size / 2 blocks;
-// 256 MB of 8 kB pages) are copied in one transaction
-// (SnapshotOptions::range_blocks set by a test overrides it).
-constexpr int64_t kSmallTableLags = 8;
+// Tables under this many heap blocks (256 MB of 8 kB pages) are copied in
+// one transaction: what would overlap is little, and the connections and
+// commits cost more (SnapshotOptions::range_blocks set by a test overrides
+// it).
+constexpr int64_t kMinRangedBlocks = 32768;
 // The copier waits no longer than this for a lock: while tx1 holds the
 // source's, a wait means a conflicting request queued behind tx1 (see above).
 constexpr const char* kCopierLockTimeout = "5s";
@@ -105,11 +107,18 @@ std::string BlockRange(int64_t first, int64_t end) {
   return w;
 }
 
+// Where one committed range's rows are in the copy: blocks [first, end),
+// inserted by transaction `xid`.
+struct CopiedRange {
+  int64_t first = 0, end = 0;
+  std::string xid;
+};
+
 // What the copier thread tells the hashing one.
 struct CopyProgress {
   std::mutex mu;
   std::condition_variable changed;
-  int64_t copy_blocks = 0;  // the copy's size after the last committed range
+  std::vector<CopiedRange> committed;
   int64_t copied = 0;       // rows the committed ranges inserted
   bool done = false;
   Status status;            // the copier's error, if any
@@ -126,7 +135,7 @@ struct CopierJob {
   const SnapshotOptions* opts;
 };
 
-Status CopyOneRange(const CopierJob& job, int i, int64_t* copied, int64_t* copy_blocks) {
+Status CopyOneRange(const CopierJob& job, int i, int64_t* copied, CopiedRange* where) {
   Database* db = job.db;
   const bool last = i + 2 == static_cast<int>(job.bounds.size());
   if (job.opts->before_range) FERRY_RETURN_IF_ERROR(job.opts->before_range(i));
@@ -138,30 +147,38 @@ Status CopyOneRange(const CopierJob& job, int i, int64_t* copied, int64_t* copy_
                                  kCopierLockTimeout + "'"));
   FERRY_ASSIGN_OR_RETURN(
       *copied, db->Execute(job.insert + BlockRange(job.bounds[i], last ? -1 : job.bounds[i + 1]), {}));
+  FERRY_ASSIGN_OR_RETURN(Rows x, db->Query("SELECT xid(pg_current_xact_id())::text", {}));
+  where->xid = x.GetText(0, 0).value_or("");
   FERRY_RETURN_IF_ERROR(tx.Commit());
   FERRY_ASSIGN_OR_RETURN(Rows r, db->Query("SELECT pg_relation_size($1::regclass)", {job.copy_regclass}));
-  *copy_blocks = r.GetInt(0, 0).value_or(0) / job.block_size;
+  where->end = r.GetInt(0, 0).value_or(0) / job.block_size;
   return Status::OK();
 }
 
 void RunCopier(const CopierJob& job, CopyProgress* p) {
   Status st;
+  int64_t end = 0;  // the copy's size in blocks after the last range
   const int n = static_cast<int>(job.bounds.size()) - 1;
   for (int i = 0; i < n && st.ok(); ++i) {
     if (p->stop.load()) {
       st = Cancelled("copy stopped");
       break;
     }
-    int64_t copied = 0, blocks = 0;
-    st = CopyOneRange(job, i, &copied, &blocks);
+    int64_t copied = 0;
+    CopiedRange where;
+    // The range starts in the page the last one ended in (the copier's
+    // target page carries over).
+    where.first = std::max<int64_t>(0, end - 1);
+    st = CopyOneRange(job, i, &copied, &where);
     if (!st.ok()) {
       st = st.WithContext("copying blocks " + std::to_string(job.bounds[i]) + ".." +
                           (i + 1 == n ? std::string("end") : std::to_string(job.bounds[i + 1])));
       break;
     }
+    end = where.end;
     std::lock_guard<std::mutex> lock(p->mu);
     p->copied += copied;
-    p->copy_blocks = blocks;
+    p->committed.push_back(std::move(where));
     p->changed.notify_all();
   }
   std::lock_guard<std::mutex> lock(p->mu);
@@ -255,38 +272,34 @@ Status FillVerifyAndCheck(RangedFill& f) {
         return ComputeTableChecksumLike(holder, f.table, method);
       });
   FilledCopy filled;
-  const int64_t lag = block_size / 2;
   TableChecksum copy;
-  int64_t hashed = 0;
+  size_t next = 0;
+  bool copy_done = false;
   Status copier_status;
   for (;;) {
-    int64_t upto = 0;
+    CopiedRange range;
     {
       std::unique_lock<std::mutex> lock(progress.mu);
-      progress.changed.wait(lock, [&] {
-        return progress.done || progress.copy_blocks - lag >= hashed + kMinHashBlocks;
-      });
-      if (progress.done) {
+      progress.changed.wait(lock, [&] { return progress.done || next < progress.committed.size(); });
+      if (progress.done && !copy_done) {
+        copy_done = true;
         copier_status = progress.status;
         filled.copied = progress.copied;
-        break;
+        f.phases->Mark("copy||hashes");
       }
-      upto = progress.copy_blocks - lag;
+      if (next == progress.committed.size() || !copier_status.ok()) break;
+      range = progress.committed[next++];
     }
-    FERRY_ASSIGN_OR_RETURN(TableChecksum part, PostgresBlockRangeChecksum(
-                                                   f.reader.get(), f.b->name, method, hashed, upto));
+    FERRY_ASSIGN_OR_RETURN(
+        TableChecksum part, PostgresBlockRangeChecksum(f.reader.get(), f.b->name, method,
+                                                       range.first, range.end, range.xid));
     FERRY_ASSIGN_OR_RETURN(copy, AddTableChecksums(copy, part));
-    hashed = upto;
   }
-  f.phases->Mark("copy||hashes");
   FERRY_RETURN_IF_ERROR(copier_status);
   copier.Join();
+  f.phases->Mark("copy_hash_rest");
   FERRY_ASSIGN_OR_RETURN(filled.source, source_hash.get());
   f.phases->Mark("source_hash_rest");
-  FERRY_ASSIGN_OR_RETURN(TableChecksum rest, PostgresBlockRangeChecksum(f.reader.get(), f.b->name,
-                                                                        method, hashed, -1));
-  FERRY_ASSIGN_OR_RETURN(copy, AddTableChecksums(copy, rest));
-  f.phases->Mark("copy_hash_rest");
   if (Status st = CheckCopy(filled, copy); !st.ok()) {
     // A row below the hashed mark (see the top of the file), or a real
     // difference: the whole copy in one statement decides.
@@ -334,11 +347,8 @@ Result<std::optional<BackupInfo>> CreatePostgresSnapshotInRanges(
     *why_not = "not a plain permanent table";
     return std::optional<BackupInfo>();
   }
-  // A small table gains nothing: what overlaps is little, and the read-back
-  // of the last kSmallTableLags free-space-map spans waits for the copy.
   const int64_t block_size = std::max<int64_t>(1, info.GetInt(0, 4).value_or(8192));
-  if (opts.range_blocks == 0 &&
-      info.GetInt(0, 3).value_or(0) / block_size < kSmallTableLags * (block_size / 2)) {
+  if (opts.range_blocks == 0 && info.GetInt(0, 3).value_or(0) / block_size < kMinRangedBlocks) {
     *why_not = "a small table is quicker in one transaction";
     return std::optional<BackupInfo>();
   }

@@ -444,15 +444,19 @@ Result<std::string> PostgresChecksumMethod(Database* db, const std::string& tabl
 
 Result<TableChecksum> PostgresBlockRangeChecksum(Database* db, const std::string& table,
                                                  std::string_view recorded, int64_t first_block,
-                                                 int64_t end_block) {
+                                                 int64_t end_block, std::string_view xmin) {
   const bool text = recorded.substr(0, kPgTextPrefix.size()) == kPgTextPrefix;
   const bool rowhash = recorded.substr(0, kPgRowHashPrefix.size()) == kPgRowHashPrefix;
-  if (db->dialect() != Dialect::kPostgres || (!text && !rowhash) || first_block < 0)
+  const bool xmin_ok = xmin.size() <= 20 && std::all_of(xmin.begin(), xmin.end(), [](char c) {
+                         return c >= '0' && c <= '9';
+                       });
+  if (db->dialect() != Dialect::kPostgres || (!text && !rowhash) || first_block < 0 || !xmin_ok)
     return InvalidArgument("no block-range checksum of " + table + " for \"" +
                            std::string(recorded) + "\"");
-  // Block numbers are integers formatted here, never text from outside.
+  // Block numbers are integers formatted here, the xid digits checked above.
   std::string where = " WHERE t.ctid >= '(" + std::to_string(first_block) + ",0)'::tid";
   if (end_block >= 0) where += " AND t.ctid < '(" + std::to_string(end_block) + ",0)'::tid";
+  if (!xmin.empty()) where += " AND t.xmin = '" + std::string(xmin) + "'::xid";
   Result<TableChecksum> r =
       text ? PostgresTextChecksum(db, table, where) : PostgresRowHashChecksum(db, table, where);
   if (!r.ok())

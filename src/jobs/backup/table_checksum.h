@@ -105,9 +105,11 @@ Result<std::string> PostgresChecksumMethod(Database* db, const std::string& tabl
 // shares of disjoint block ranges covering the table add up
 // (AddTableChecksums) to the table's checksum, because every row lives in
 // exactly one block and row hashes are summed.
+// With `xmin` (a transaction id's digits), only the rows that transaction
+// inserted.
 Result<TableChecksum> PostgresBlockRangeChecksum(Database* db, const std::string& table,
                                                  std::string_view recorded, int64_t first_block,
-                                                 int64_t end_block);
+                                                 int64_t end_block, std::string_view xmin = {});
 
 // The sum of two shares of one PostgreSQL checksum (same method): rows and
 // every lane added exactly. An empty `a` (no checksum yet) yields `b`.
