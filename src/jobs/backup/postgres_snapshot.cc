@@ -263,7 +263,9 @@ Status FillVerifyAndCheck(RangedFill& f) {
 
   // Three at once: the copier; the source's checksum in the snapshot (one
   // process: parallel workers would take the copier's core); on this
-  // thread, the copy's final blocks as the copier commits them.
+  // thread, each range's rows in the copy as soon as the copier commits it.
+  // Destroyed in reverse: the source hash is waited for, the copier joined,
+  // then tx1 ends.
   CopyProgress progress;
   CopierThread copier(std::move(job), &progress);
   FERRY_RETURN_IF_ERROR(holder->Exec("SET LOCAL max_parallel_workers_per_gather = 0"));
@@ -301,8 +303,8 @@ Status FillVerifyAndCheck(RangedFill& f) {
   FERRY_ASSIGN_OR_RETURN(filled.source, source_hash.get());
   f.phases->Mark("source_hash_rest");
   if (Status st = CheckCopy(filled, copy); !st.ok()) {
-    // A row below the hashed mark (see the top of the file), or a real
-    // difference: the whole copy in one statement decides.
+    // A row outside its range's window (see the top of the file), or a
+    // real difference: the whole copy in one statement decides.
     FERRY_RETURN_IF_ERROR(f.reader->Exec("RESET max_parallel_workers_per_gather"));
     FERRY_ASSIGN_OR_RETURN(copy, ComputeTableChecksumLike(f.reader.get(), f.b->name, method));
     f.phases->Mark("copy_hash_whole");
