@@ -85,7 +85,7 @@ struct SnapshotOptions {
   // the read-back (postgres_snapshot.cc). For tests of that path.
   bool one_transaction = false;
   // Tests, PostgreSQL block ranges: heap blocks per copied range (0:
-  // automatic, and tables under 256 MB take one transaction; set, any
+  // automatic, and tables under 128 MB take one transaction; set, any
   // table is copied in ranges), and a hook run on the copying thread before
   // each range (its index); a non-OK status fails that range, and so the
   // backup.
@@ -101,7 +101,7 @@ struct SnapshotOptions {
 // (beside the WAL checkpoint), then marks it `verified`; a mismatch drops
 // the copy and its row again, a crash in between leaves it `pending`, which
 // is never restored nor counted as a good backup. PostgreSQL 14 or later
-// does likewise for a table of 256 MB or more: the empty copy and its
+// does likewise for a table of 128 MB or more: the empty copy and its
 // `pending` row are committed first, then the copy is filled in block
 // ranges from one exported snapshot while the committed ranges are read
 // back (postgres_snapshot.cc).

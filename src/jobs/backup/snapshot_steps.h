@@ -108,7 +108,7 @@ void DiscardCommittedSnapshot(Database* db, BackupInfo* b);
 // (name base, source, times, versions); `db` has no open transaction.
 // Nullopt, with nothing done and the reason in `why_not`, where this path
 // cannot run (an older server, a table that is not a plain permanent one, no
-// second connection) or gains nothing (a table under 256 MB, unless
+// second connection) or gains nothing (a table under 128 MB, unless
 // opts.range_blocks is set): then the one-transaction path does the work.
 Result<std::optional<BackupInfo>> CreatePostgresSnapshotInRanges(
     Database* db, Env* env, const std::string& table, const SnapshotOptions& opts, BackupInfo b,
