@@ -1,8 +1,11 @@
 // Redis stopping and coming back while leases are held. The test runs its own
 // redis-server child on a private port (the shared test server must not be
 // stopped), and kills only that child.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +24,26 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 Deadline Past() { return Deadline{Clock::time_point::min()}; }
+
+// A loopback port free at this moment (the kernel's pick for port 0). A
+// fixed port derived from the pid was once taken by another socket (CI:
+// "bind: Address already in use"); the caller still retries, since the port
+// can be taken between this call and redis-server's bind.
+int FreeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof a;
+  int port = -1;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  ::close(fd);
+  return port;
+}
 
 class PrivateRedis {
  public:
@@ -71,8 +94,14 @@ class RedisOutageTest : public ::testing::Test {
   void SetUp() override {
     std::string shared;  // same gate as the other Redis tests
     FERRY_REQUIRE_SERVER(shared, "FERRY_TEST_REDIS_ADDR");
-    server_ = std::make_unique<PrivateRedis>(56400 + getpid() % 500);
-    if (!server_->Start()) {
+    bool started = false;
+    for (int attempt = 0; attempt < 5 && !started; ++attempt) {
+      const int port = FreeLoopbackPort();
+      if (port <= 0) continue;
+      server_ = std::make_unique<PrivateRedis>(port);
+      started = server_->Start();
+    }
+    if (!started) {
       if (::ferry::testing::ServersRequired()) FAIL() << "could not start a private redis-server";
       GTEST_SKIP() << "could not start a private redis-server";
     }
