@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "integration/private_redis.h"
 #include "integration/servers.h"
 #include "jobs/ingest/ingest.h"
 #include "jobs/ingest/record_writer.h"
@@ -380,51 +381,16 @@ TEST_F(IngestIT, DiskFullStopsWithExitCode12KeepsUncommittedObjectsAndReRunCompl
   EXPECT_EQ(CountFiles(dir_ + "/cache"), 0u);
 }
 
-class PrivateRedis {
- public:
-  explicit PrivateRedis(int port) : port_(port) {}
-  ~PrivateRedis() { Stop(); }
-  bool Start() {
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::string port = std::to_string(port_);
-      execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save",
-             "", "--appendonly", "no", "--dir", "/tmp", "--loglevel", "warning",
-             static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    RedisLockOptions o;
-    o.addresses = address();
-    o.max_attempts = 1;
-    auto probe = RedisLock::Open(o, Env::Default()).value();
-    for (int i = 0; i < 100; ++i) {
-      if (probe->Ping().ok()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int port_;
-  pid_t pid_ = -1;
-};
-
 // Runs RunIngest on a 20,000-object tree while the private Redis is killed
 // 300 ms in.
 IngestReport RunWithRedisOutage(const std::string& dir, bool degraded, std::string* log) {
   WriteTree(dir + "/cache", 0, 20000);
-  PrivateRedis redis(56900 + getpid() % 90);
-  if (!redis.Start()) {
+  auto started = ::ferry::testing::PrivateRedis::StartOnFreePort();
+  if (!started) {
     ADD_FAILURE() << "could not start a private redis-server";
     return {};
   }
+  auto& redis = *started;
   LoggerOptions lo;
   auto logger = Logger::Capturing(lo);
   RedisLockOptions ro;
