@@ -8,9 +8,9 @@
 //   snapshot of the source), so a crash leaves either nothing or a verified
 //   backup -- or, where the copy is committed before it is read back (SQLite
 //   in WAL mode, PostgreSQL 14+ in block ranges), a row `pending` until the
-//   read-back agrees, which is never restored. Verification compares row count and an order-independent content
-//   checksum (table_checksum.h) with the source, and compares sampled rows by
-//   key for real.
+//   read-back agrees, which is never restored. Verification compares row
+//   count and an order-independent content checksum (table_checksum.h) with
+//   the source, and compares sampled rows by key for real.
 // - An *archive* is one file `ferry-<db>-<UTC timestamp>-<id>.tar.zst` (or
 //   .tar.gz) holding a consistent copy of the whole database (an Archiver
 //   per engine, archiver.h) plus manifest.json with per-file size and SHA-256.
