@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "conformance/database/pg_scratch_database.h"
+#include "integration/backup/pg_scratch_test.h"
 #include "integration/servers.h"
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_catalog.h"
@@ -20,20 +20,8 @@ namespace {
 
 const std::string kHostile = "we\"ird; DROP TABLE x; -- name";
 
-class PostgresBackupTest : public ::testing::Test {
+class PostgresBackupTest : public testing::PgScratchTest {
  protected:
-  void SetUp() override {
-    std::string admin;
-    FERRY_REQUIRE_SERVER(admin, "FERRY_TEST_PG_URL");
-    auto s = testing::PgScratchDatabase::Create(admin);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    scratch_ = std::move(s).value();
-    auto db = OpenDatabase(scratch_->url(), Env::Default());
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
-  }
-  void TearDown() override { db_.reset(); }
-
   void MakeTable(const std::string& name, int rows) {
     const std::string q = db_->QuoteIdentifier(name);
     ASSERT_TRUE(db_->Exec("CREATE TABLE " + q +
@@ -53,8 +41,6 @@ class PostgresBackupTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<testing::PgScratchDatabase> scratch_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_F(PostgresBackupTest, SnapshotHostileNameVerifyTamperRestore) {

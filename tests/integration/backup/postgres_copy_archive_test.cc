@@ -15,7 +15,7 @@
 #include <fstream>
 #include <thread>
 
-#include "conformance/database/pg_scratch_database.h"
+#include "integration/backup/pg_scratch_test.h"
 #include "integration/servers.h"
 #include "jobs/backup/archive_manifest.h"
 #include "jobs/backup/backup.h"
@@ -28,24 +28,8 @@ namespace {
 
 const std::string kHostile = "we\"ird; DROP TABLE x; -- na\tme";
 
-class PostgresCopyArchiveTest : public ::testing::Test {
+class PostgresCopyArchiveTest : public testing::PgScratchTest {
  protected:
-  void SetUp() override {
-    std::string admin;
-    FERRY_REQUIRE_SERVER(admin, "FERRY_TEST_PG_URL");
-    auto s = testing::PgScratchDatabase::Create(admin);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    scratch_ = std::move(s).value();
-    db_ = Open();
-    ASSERT_NE(db_, nullptr);
-  }
-  void TearDown() override { db_.reset(); }
-
-  std::unique_ptr<Database> Open() {
-    auto db = OpenDatabase(scratch_->url(), Env::Default());
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
-    return db.ok() ? std::move(db).value() : nullptr;
-  }
   void Exec(const std::string& sql) { ASSERT_TRUE(db_->Exec(sql).ok()) << sql << ": " << db_->Exec(sql).ToString(); }
   int64_t Int(const std::string& sql) {
     auto r = db_->Query(sql, {});
@@ -112,8 +96,6 @@ class PostgresCopyArchiveTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<testing::PgScratchDatabase> scratch_;
-  std::unique_ptr<Database> db_;
 };
 
 ArchiveOptions CopyOptions(const std::string& dir) {

@@ -13,7 +13,7 @@
 #include <chrono>
 #include <thread>
 
-#include "conformance/database/pg_scratch_database.h"
+#include "integration/backup/pg_scratch_test.h"
 #include "integration/servers.h"
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_catalog.h"
@@ -25,25 +25,8 @@
 namespace ferry {
 namespace {
 
-class PostgresSnapshotRangesTest : public ::testing::Test {
+class PostgresSnapshotRangesTest : public testing::PgScratchTest {
  protected:
-  void SetUp() override {
-    std::string admin;
-    FERRY_REQUIRE_SERVER(admin, "FERRY_TEST_PG_URL");
-    auto s = testing::PgScratchDatabase::Create(admin);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    scratch_ = std::move(s).value();
-    db_ = Open();
-    ASSERT_NE(db_, nullptr);
-  }
-  void TearDown() override { db_.reset(); }
-
-  std::unique_ptr<Database> Open() {
-    auto db = OpenDatabase(scratch_->url(), Env::Default());
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
-    return db.ok() ? std::move(*db) : nullptr;
-  }
-
   // ~20 rows a page: `rows` / 20 heap blocks, so a few blocks per range
   // make many ranges.
   void MakeItems(int rows) {
@@ -76,8 +59,6 @@ class PostgresSnapshotRangesTest : public ::testing::Test {
     return f.ok() ? *f : std::nullopt;
   }
 
-  std::unique_ptr<testing::PgScratchDatabase> scratch_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST(PostgresChecksumSums, BlockRangeSharesAddUpExactly) {
