@@ -399,6 +399,8 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
       }
     }
   }
+  // The copy's rows against the manifest's, before anything is live.
+  if (loaded.ok()) loaded = staged->CheckRows(m.tables);
   if (!loaded.ok() && !so.record_in_catalog && safety_or.ok()) {
     staged.reset();                     // abandoned: the write lock is free again
     (void)catalog.Insert(*safety_or);  // best effort: the archive itself is verified

@@ -15,9 +15,11 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "jobs/backup/archive_file.h"
+#include "jobs/backup/archive_manifest.h"
 #include "jobs/backup/archiver.h"
 #include "jobs/backup/sqlite_stream_vfs.h"
 
@@ -352,6 +354,17 @@ class SqliteStagedRestore : public StagedRestore {
     return Status::OK();
   }
 
+  // The copy's counts (taken beside the load) against the manifest's,
+  // while nothing is committed yet.
+  Status CheckRows(const TableRows& want) override {
+    if (!counting_.valid()) return Status::OK();  // CheckRows without Load
+    counted_ = counting_.get();
+    FERRY_RETURN_IF_ERROR(counted_->status());
+    TableRows rows = **counted_;
+    rows.erase("");  // the page count, not a table
+    return CompareTableRows(copy_ + ": the copy to restore", want, rows, /*exact=*/false);
+  }
+
   Result<TableRows> Swap() override {
     Unregister();  // before the commit: writers may commit right after it
     FERRY_RETURN_IF_ERROR(Step(-1));
@@ -362,8 +375,9 @@ class SqliteStagedRestore : public StagedRestore {
     if (fin != SQLITE_OK)
       return IOError("sqlite restore " + copy_ + " -> " + live_ + ": " +
                      sqlite3_errmsg(dst_.get()));
-    if (!counting_.valid()) return CountRows(dst_.get(), live_);  // Swap without Load
-    FERRY_ASSIGN_OR_RETURN(TableRows rows, counting_.get());
+    if (counting_.valid()) counted_ = counting_.get();  // Swap without CheckRows
+    if (!counted_.has_value()) return CountRows(dst_.get(), live_);  // Swap without Load
+    FERRY_ASSIGN_OR_RETURN(TableRows rows, std::move(*counted_));
     const int64_t pages = rows[""];
     rows.erase("");
     // The live file is now the copy's size, page for page.
@@ -412,6 +426,7 @@ class SqliteStagedRestore : public StagedRestore {
   Env* env_;
   bool registered_ = false;
   std::future<Result<TableRows>> counting_;  // started by Load; joined before the handles close
+  std::optional<Result<TableRows>> counted_;  // its result, once taken (CheckRows or Swap)
   Handle src_, dst_;  // closed after b_ is finished (destructor body)
   sqlite3_backup* b_ = nullptr;
   bool done_ = false;

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iterator>
 
+#include <nlohmann/json.hpp>
+
 #include "jobs/backup/archive_file.h"
 #include "jobs/backup/archiver.h"
 #include "jobs/backup/backup.h"
@@ -611,6 +613,41 @@ TEST_F(SqliteArchiveTest, RestoreOfADamagedArchiveFailsAndLeavesTheDatabase) {
   // Nothing of the extractions is left beside the archives.
   for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
     EXPECT_EQ(e.path().filename().string().rfind(".ferry-restore-", 0), std::string::npos) << e.path();
+}
+
+// The copy's row counts are compared with the manifest's before the swap:
+// an archive whose copy is intact (its SHA-256 as listed) but holds other
+// counts than the manifest records is refused with the database unchanged,
+// and the safety archive taken meanwhile is kept in the catalog.
+TEST_F(SqliteArchiveTest, RestoreWhoseCountsDifferFromTheManifestChangesNothing) {
+  MakeTable("chunks", 300);
+  auto a = Archive();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  // The same archive, its manifest claiming one row more in chunks.
+  const std::string out = dir_ / "unpacked";
+  std::filesystem::create_directories(out);
+  std::string manifest;
+  ASSERT_TRUE(ExtractArchiveFileHashed(a->location, out, &manifest).ok());
+  auto m = nlohmann::json::parse(manifest);
+  ASSERT_TRUE(m.contains("tables"));
+  m["tables"]["chunks"] = m["tables"]["chunks"].get<int64_t>() + 1;
+  std::ifstream in(out + "/database.sqlite3", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  testing::WriteRawArchive(dir_ / "recount.tar.zst",
+                           {{"database.sqlite3", bytes, "", ""}, {"manifest.json", m.dump(), "", ""}});
+  ASSERT_TRUE(db_->Exec("DELETE FROM chunks WHERE id > 100").ok());
+  const auto before = AllSums();
+  auto r = RestoreArchive(db_.get(), Env::Default(), dir_ / "recount.tar.zst", dir_ / "backups");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kCorruption) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("chunks"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("unchanged"), std::string::npos) << r.status().message();
+  EXPECT_EQ(AllSums(), before);
+  auto list = ListBackups(db_.get());
+  ASSERT_TRUE(list.ok());
+  int safety = 0;
+  for (const auto& b : *list) safety += b.name.rfind("ferry-safety-", 0) == 0;
+  EXPECT_EQ(safety, 1);
 }
 
 // An archive of another engine is refused and the database stays as it
