@@ -105,7 +105,8 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
 
   // Intent first: a pending row, so a crash leaves a visible, non-good entry.
   const int64_t now = env->WallSeconds();
-  BackupInfo b;
+  const std::string dbname = DatabaseName(*db);
+  BackupInfo b = NewBackupInfo(BackupKind::kArchive, dbname, schema_version, now, opts.retention);
   b.id = 1;
   bool have_catalog = opts.record_in_catalog;
   if (!have_catalog) {
@@ -114,15 +115,8 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
   if (have_catalog) {
     FERRY_ASSIGN_OR_RETURN(b.id, catalog.NextId());
   }
-  const std::string dbname = DatabaseName(*db);
   b.name = opts.name_prefix + "-" + dbname + "-" + CompactUtc(now) + "-" + std::to_string(b.id) +
            (opts.compression == Compression::kZstd ? ".tar.zst" : ".tar.gz");
-  b.kind = BackupKind::kArchive;
-  b.source = dbname;
-  b.ferry_version = FERRY_VERSION;
-  b.schema_version = schema_version;
-  b.created_at = now;
-  b.expires_at = now + opts.retention.count();
   b.state = BackupState::kPending;
   b.location = opts.dir + "/" + b.name;
   if (opts.record_in_catalog) FERRY_RETURN_IF_ERROR(catalog.Insert(b));

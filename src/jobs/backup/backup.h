@@ -190,6 +190,12 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
 // does not exist or has no applied row.
 Result<std::string> CurrentSchemaVersion(Database* db, Env* env);
 
+// What every new catalog entry starts with: its kind and source, this
+// ferry's version, the schema version, created `now`, expiring after
+// `retention`. The creator fills in the rest (name, state, counts).
+BackupInfo NewBackupInfo(BackupKind kind, std::string source, std::string schema_version,
+                         int64_t now, std::chrono::seconds retention);
+
 // "YYYYMMDD_HHMMSS" (UTC) of a unix time.
 std::string CompactUtc(int64_t unix_seconds);
 // ISO-8601 UTC "2025-08-11T12:00:00Z".

@@ -1,10 +1,15 @@
 // Small shared pieces of the backup job: names, times, schema version.
 #include <cstdio>
 #include <ctime>
+#include <utility>
 
 #include "core/ledger.h"
 #include "jobs/backup/backup.h"
 #include "util/strings.h"
+
+#ifndef FERRY_VERSION
+#define FERRY_VERSION "0.0.0"
+#endif
 
 namespace ferry {
 
@@ -29,6 +34,18 @@ std::tm Utc(int64_t t) {
   return tm;
 }
 }  // namespace
+
+BackupInfo NewBackupInfo(BackupKind kind, std::string source, std::string schema_version,
+                         int64_t now, std::chrono::seconds retention) {
+  BackupInfo b;
+  b.kind = kind;
+  b.source = std::move(source);
+  b.ferry_version = FERRY_VERSION;
+  b.schema_version = std::move(schema_version);
+  b.created_at = now;
+  b.expires_at = now + retention.count();
+  return b;
+}
 
 std::string CompactUtc(int64_t unix_seconds) {
   std::tm tm = Utc(unix_seconds);

@@ -108,15 +108,11 @@ Result<BackupInfo> CreateKvArchiveImpl(const std::string& url, Env* env, const A
   FERRY_RETURN_IF_ERROR(env->CreateDirs(opts.dir));
   const int64_t now = env->WallSeconds();
   const std::string name = StoreName(store->path());
-  BackupInfo b;
+  // A store has no schema ledger.
+  BackupInfo b = NewBackupInfo(BackupKind::kArchive, name, "", now, opts.retention);
   b.name = opts.name_prefix + "-" + name + "-" + CompactUtc(now) + "-" +
            std::to_string(env->Random64() % 100000) +
            (opts.compression == Compression::kZstd ? ".tar.zst" : ".tar.gz");
-  b.kind = BackupKind::kArchive;
-  b.source = name;
-  b.ferry_version = FERRY_VERSION;
-  b.created_at = now;
-  b.expires_at = now + opts.retention.count();
   b.location = opts.dir + "/" + b.name;
   b.method = kMethod;
   b.state = BackupState::kPending;

@@ -16,10 +16,6 @@
 #include "jobs/backup/sqlite_ddl.h"
 #include "jobs/backup/table_checksum.h"
 
-#ifndef FERRY_VERSION
-#define FERRY_VERSION "0.0.0"
-#endif
-
 namespace ferry {
 
 Status BeginSnapshotTransaction(Database* db, Transaction* tx) {
@@ -375,14 +371,8 @@ Result<BackupInfo> CreateVerifiedSnapshot(Database* db, Env* env, const std::str
   FERRY_RETURN_IF_ERROR(catalog.Ensure());
 
   const int64_t now = env->WallSeconds();
-  BackupInfo b;
+  BackupInfo b = NewBackupInfo(BackupKind::kSnapshot, table, schema_version, now, opts.retention);
   const std::string base = opts.name.empty() ? table + "_backup_" + CompactUtc(now) : opts.name;
-  b.kind = BackupKind::kSnapshot;
-  b.source = table;
-  b.ferry_version = FERRY_VERSION;
-  b.schema_version = schema_version;
-  b.created_at = now;
-  b.expires_at = now + opts.retention.count();
   if (db->dialect() == Dialect::kPostgres && !opts.one_transaction) {
     b.name = base;
     std::string why_not;
