@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "integration/backup/pg_scratch_test.h"
+#include "integration/pg_scratch_test.h"
 #include "integration/servers.h"
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_catalog.h"

@@ -15,7 +15,7 @@
 #include <fstream>
 #include <thread>
 
-#include "integration/backup/pg_scratch_test.h"
+#include "integration/pg_scratch_test.h"
 #include "integration/servers.h"
 #include "jobs/backup/archive_manifest.h"
 #include "jobs/backup/backup.h"

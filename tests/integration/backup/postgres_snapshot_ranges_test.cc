@@ -13,7 +13,7 @@
 #include <chrono>
 #include <thread>
 
-#include "integration/backup/pg_scratch_test.h"
+#include "integration/pg_scratch_test.h"
 #include "integration/servers.h"
 #include "jobs/backup/backup.h"
 #include "jobs/backup/backup_catalog.h"

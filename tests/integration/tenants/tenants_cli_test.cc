@@ -10,17 +10,11 @@
 namespace ferry::testing {
 namespace {
 
-class PgTenants : public ::testing::Test {
+class PgTenants : public PgScratchTest {
  protected:
   void SetUp() override {
-    std::string admin;
-    FERRY_REQUIRE_SERVER(admin, "FERRY_TEST_PG_URL");
-    auto s = PgScratchDatabase::Create(admin);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    scratch_ = std::move(s).value();
-    auto db = OpenDatabase(scratch_->url(), Env::Default());
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
+    PgScratchTest::SetUp();
+    if (HasFatalFailure() || IsSkipped()) return;
     dir_ = tmp_ / "tenant_migrations";
   }
   std::vector<std::string> Flags(std::vector<std::string> extra = {}) {
@@ -29,8 +23,6 @@ class PgTenants : public ::testing::Test {
     f.insert(f.end(), extra.begin(), extra.end());
     return f;
   }
-  std::unique_ptr<PgScratchDatabase> scratch_;
-  std::unique_ptr<Database> db_;
   TempDir tmp_;
   std::string dir_;
 };

@@ -47,17 +47,11 @@ std::string Text(Database* db, const std::string& sql) {
   return r->GetText(0, 0).value_or("");
 }
 
-class PgRollover : public ::testing::Test {
+class PgRollover : public PgScratchTest {
  protected:
   void SetUp() override {
-    std::string admin;
-    FERRY_REQUIRE_SERVER(admin, "FERRY_TEST_PG_URL");
-    auto s = PgScratchDatabase::Create(admin);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    scratch_ = std::move(s).value();
-    auto db = OpenDatabase(scratch_->url(), Env::Default());
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
+    PgScratchTest::SetUp();
+    if (HasFatalFailure() || IsSkipped()) return;
     dir_ = tmp_ / "tenant_migrations";
     for (int i = 1; i <= kTenants; ++i) {
       ASSERT_TRUE(db_->Exec("CREATE SCHEMA kb_" + std::to_string(i)).ok());
@@ -80,8 +74,6 @@ class PgRollover : public ::testing::Test {
     f.insert(f.end(), extra.begin(), extra.end());
     return f;
   }
-  std::unique_ptr<PgScratchDatabase> scratch_;
-  std::unique_ptr<Database> db_;
   TempDir tmp_;
   std::string dir_;
 };

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "conformance/database/pg_scratch_database.h"
+#include "integration/pg_scratch_test.h"
 #include "integration/migrations/migration_test_util.h"
 
 namespace ferry::testing {
