@@ -333,7 +333,8 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
   std::unique_ptr<StagedRestore> staged;
   Status loaded;  // CheckCopy, then Load
   Result<BackupInfo> safety_or = Internal("safety archive not taken");
-  const bool beside = archiver->LoadsBesideSafetyArchive();
+  // (An engine that loads while extracting loads beside: not asked twice.)
+  const bool beside = following || archiver->LoadsBesideSafetyArchive();
   // Where the restore holds the catalog's lock from StartRestore to the
   // swap (SQLite: the file's one write lock), the safety archive's catalog
   // row is written here instead (after the swap as ever, or after an
@@ -372,9 +373,6 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
     safety_or = safety.get();
     phases.Mark("safety-wait");
   } else {
-    // (An engine that stopped loading beside, between the two questions:
-    // its archive is checked in full first, as for every other.)
-    if (following) FERRY_RETURN_IF_ERROR(finish_extraction());
     // The copy's own check (SQLite: quick_check) runs beside the safety
     // archive: neither changes anything, and both must pass before the live
     // database is touched.
