@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <future>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -271,6 +272,38 @@ Result<ArchiveVerifyReport> VerifyArchive(Database* db, Env* env, const std::str
   return r;
 }
 
+namespace {
+
+// After a restore: the catalog rows of archives (files outside the
+// database) as they were before it, into the restored catalog. A row the
+// restored catalog has by name keeps its id there; one it lacks keeps its
+// own id unless the restored catalog gave that id to another backup (an
+// archive of another database, with a catalog of its own): then a new one.
+Status PutBackArchiveRows(BackupCatalog* catalog, const std::vector<BackupInfo>& before) {
+  FERRY_RETURN_IF_ERROR(catalog->Ensure());
+  FERRY_ASSIGN_OR_RETURN(auto rows, catalog->List());
+  std::set<int64_t> taken;
+  for (const auto& r : rows) taken.insert(r.id);
+  for (const auto& b : before) {
+    if (b.kind != BackupKind::kArchive) continue;
+    BackupInfo row = b;
+    FERRY_ASSIGN_OR_RETURN(auto have, catalog->Find(b.name));
+    if (have) {
+      row.id = have->id;
+      FERRY_RETURN_IF_ERROR(catalog->Update(row));
+      continue;
+    }
+    if (taken.count(row.id) > 0) {
+      FERRY_ASSIGN_OR_RETURN(row.id, catalog->NextId());
+    }
+    taken.insert(row.id);
+    FERRY_RETURN_IF_ERROR(catalog->Insert(row));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& path,
                                      const std::string& safety_dir, Logger* logger) {
   ArchivePhases phases(env, logger, "archive restore " + path);
@@ -410,16 +443,7 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
                                     "archive " + safety.location + ")");
   FERRY_RETURN_IF_ERROR(CompareTableRows(path + ": restored database", m.tables, *got, /*exact=*/false));
   report.table_rows = *got;
-  FERRY_RETURN_IF_ERROR(catalog.Ensure());
-  for (const auto& b : before) {
-    if (b.kind != BackupKind::kArchive) continue;
-    FERRY_ASSIGN_OR_RETURN(auto have, catalog.Find(b.name));
-    if (have) {
-      FERRY_RETURN_IF_ERROR(catalog.Update(b));
-    } else {
-      FERRY_RETURN_IF_ERROR(catalog.Insert(b));
-    }
-  }
+  FERRY_RETURN_IF_ERROR(PutBackArchiveRows(&catalog, before));
   size_t s2 = path.rfind('/');
   std::string file = s2 == std::string::npos ? path : path.substr(s2 + 1);
   FERRY_ASSIGN_OR_RETURN(auto restored, catalog.Find(file));

@@ -48,6 +48,11 @@ class GrowingFile {
     }
     cv_.notify_all();
   }
+  // How many bytes are written so far.
+  int64_t written() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return written_;
+  }
   // Waits until the first `bytes` are written; false when they never will be.
   bool WaitFor(int64_t bytes) {
     std::unique_lock<std::mutex> lock(mu_);

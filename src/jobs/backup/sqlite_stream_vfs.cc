@@ -9,6 +9,8 @@
 #include <mutex>
 
 #include "jobs/backup/growing_file.h"
+#include "jobs/backup/read_ahead.h"
+#include "jobs/backup/sqlite_vfs_delegate.h"
 
 namespace ferry {
 namespace {
@@ -25,6 +27,7 @@ std::map<std::string, StreamTarget*>& Targets() {
 int64_t g_target_seq = 0;
 
 thread_local PageOneCapture* t_capture = nullptr;
+thread_local bool t_private_copy = false;
 std::atomic<bool> g_decline_for_testing{false};
 
 sqlite3_vfs* g_base = nullptr;  // the default VFS both delegate to
@@ -174,6 +177,8 @@ struct PeekFile {
   bool main_db;
   bool wal;
   GrowingFile* growing;  // a main database file still being written, or null
+  ReadAheadWindow* ahead;  // a private copy's, or null (owned; freed by PeekClose)
+  int64_t size;            // a private copy's size when opened (or its GrowingFile's final one)
   sqlite3_file* real;    // the default VFS's file, allocated right after this struct
 };
 
@@ -187,10 +192,34 @@ void Keep(std::string_view page) {
 }
 
 int PeekClose(sqlite3_file* f) {
+  auto* pf = reinterpret_cast<PeekFile*>(f);
+  delete pf->ahead;
+  pf->ahead = nullptr;
   int rc = R(f)->pMethods->xClose(R(f));
   return rc;
 }
+// A private copy's read: from the window, or filling it when reads go
+// forward (a GrowingFile's: only as far as it is written), else alone.
+int AheadRead(PeekFile* pf, void* out, int amt, sqlite3_int64 off) {
+  ReadAheadWindow& a = *pf->ahead;
+  if (a.Serve(out, amt, off)) return SQLITE_OK;
+  GrowingFile* g = pf->growing;
+  if (g != nullptr && !g->WaitFor(std::min<int64_t>(off + amt, g->size()))) return SQLITE_IOERR_READ;
+  if (a.Forward(off) && off + amt <= pf->size) {
+    const int64_t available = g != nullptr ? std::min(g->written(), pf->size) : pf->size;
+    sqlite3_file* real = pf->real;
+    if (a.Fill(out, amt, off, available, [real](char* buf, int64_t len, int64_t at) {
+          return InPieces(buf, len, at, [real](char* p, int n, int64_t o) {
+                   return real->pMethods->xRead(real, p, n, o);
+                 }) == SQLITE_OK;
+        }))
+      return SQLITE_OK;
+  }
+  a.Note(off, amt);
+  return pf->real->pMethods->xRead(pf->real, out, amt, off);
+}
 int PeekRead(sqlite3_file* f, void* out, int amt, sqlite3_int64 off) {
+  if (auto* pf = reinterpret_cast<PeekFile*>(f); pf->ahead != nullptr) return AheadRead(pf, out, amt, off);
   if (GrowingFile* g = reinterpret_cast<PeekFile*>(f)->growing;
       g != nullptr && !g->WaitFor(std::min<int64_t>(off + amt, g->size())))
     return SQLITE_IOERR_READ;
@@ -211,6 +240,7 @@ int PeekRead(sqlite3_file* f, void* out, int amt, sqlite3_int64 off) {
   }
   return rc;
 }
+// A private copy is opened read only: these never reach one.
 int PeekWrite(sqlite3_file* f, const void* d, int n, sqlite3_int64 o) {
   return R(f)->pMethods->xWrite(R(f), d, n, o);
 }
@@ -258,6 +288,8 @@ int PeekOpen(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* ou
   pf->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
   pf->wal = (flags & SQLITE_OPEN_WAL) != 0;
   pf->growing = nullptr;
+  pf->ahead = nullptr;
+  pf->size = 0;
   if (pf->main_db && name != nullptr) {
     pf->growing = FindGrowingFile(name);
   }
@@ -269,75 +301,39 @@ int PeekOpen(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* ou
     pf->real->pMethods->xClose(pf->real);
     return SQLITE_CANTOPEN;
   }
+  if (rc == SQLITE_OK && pf->main_db && t_private_copy && (flags & SQLITE_OPEN_READONLY)) {
+    sqlite3_int64 size = 0;
+    if (pf->growing != nullptr) {
+      size = pf->growing->size();
+    } else if (pf->real->pMethods->xFileSize(pf->real, &size) != SQLITE_OK) {
+      size = -1;
+    }
+    if (size > 0) {
+      pf->size = size;
+      pf->ahead = new ReadAheadWindow();
+    }
+  }
   f->pMethods = &kPeekMethods;
-  return rc;
-}
-int PeekDelete(sqlite3_vfs*, const char* n, int s) { return g_base->xDelete(g_base, n, s); }
-int PeekAccess(sqlite3_vfs*, const char* n, int fl, int* o) {
-  return g_base->xAccess(g_base, n, fl, o);
-}
-int PeekFullPathname(sqlite3_vfs*, const char* n, int sz, char* o) {
-  return g_base->xFullPathname(g_base, n, sz, o);
-}
-
-// Shared by both: everything that is not a file.
-void* DlOpen(sqlite3_vfs*, const char* p) { return g_base->xDlOpen(g_base, p); }
-void DlError(sqlite3_vfs*, int n, char* o) { g_base->xDlError(g_base, n, o); }
-void (*DlSym(sqlite3_vfs*, void* h, const char* s))(void) { return g_base->xDlSym(g_base, h, s); }
-void DlClose(sqlite3_vfs*, void* h) { g_base->xDlClose(g_base, h); }
-int Randomness(sqlite3_vfs*, int n, char* o) { return g_base->xRandomness(g_base, n, o); }
-int Sleep(sqlite3_vfs*, int us) { return g_base->xSleep(g_base, us); }
-int CurrentTime(sqlite3_vfs*, double* t) { return g_base->xCurrentTime(g_base, t); }
-int GetLastError(sqlite3_vfs*, int n, char* o) {
-  return g_base->xGetLastError ? g_base->xGetLastError(g_base, n, o) : 0;
-}
-int CurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* t) {
-  if (g_base->iVersion >= 2 && g_base->xCurrentTimeInt64)
-    return g_base->xCurrentTimeInt64(g_base, t);
-  double d = 0;
-  int rc = g_base->xCurrentTime(g_base, &d);
-  *t = static_cast<sqlite3_int64>(d * 86400000.0);
   return rc;
 }
 
 sqlite3_vfs g_stream_vfs;
 sqlite3_vfs g_peek_vfs;
 
-void Fill(sqlite3_vfs* v, const char* name, int file_size) {
-  std::memset(v, 0, sizeof *v);
-  v->iVersion = 2;
-  v->szOsFile = file_size;
-  v->mxPathname = g_base->mxPathname;
-  v->zName = name;
-  v->xDlOpen = DlOpen;
-  v->xDlError = DlError;
-  v->xDlSym = DlSym;
-  v->xDlClose = DlClose;
-  v->xRandomness = Randomness;
-  v->xSleep = Sleep;
-  v->xCurrentTime = CurrentTime;
-  v->xGetLastError = GetLastError;
-  v->xCurrentTimeInt64 = CurrentTimeInt64;
-}
-
 }  // namespace
 
 void RegisterSqliteStreamVfs() {
   static std::once_flag once;
   std::call_once(once, [] {
-    sqlite3_initialize();
-    g_base = sqlite3_vfs_find(nullptr);
-    Fill(&g_stream_vfs, "ferry-stream", sizeof(StreamFile));
+    g_base = DefaultSqliteVfs();
+    FillDelegatingVfs(&g_stream_vfs, "ferry-stream", sizeof(StreamFile));
     g_stream_vfs.xOpen = StreamOpen;
     g_stream_vfs.xDelete = StreamDelete;
     g_stream_vfs.xAccess = StreamAccess;
     g_stream_vfs.xFullPathname = StreamFullPathname;
     sqlite3_vfs_register(&g_stream_vfs, 0);
-    Fill(&g_peek_vfs, "ferry-peek", static_cast<int>(sizeof(PeekFile)) + g_base->szOsFile);
+    FillDelegatingVfs(&g_peek_vfs, "ferry-peek", static_cast<int>(sizeof(PeekFile)) + g_base->szOsFile);
     g_peek_vfs.xOpen = PeekOpen;
-    g_peek_vfs.xDelete = PeekDelete;
-    g_peek_vfs.xAccess = PeekAccess;
-    g_peek_vfs.xFullPathname = PeekFullPathname;
     sqlite3_vfs_register(&g_peek_vfs, 0);
   });
 }
@@ -355,6 +351,9 @@ void UnregisterStreamTarget(const std::string& name) {
 }
 
 void SetPageOneCapture(PageOneCapture* capture) { t_capture = capture; }
+
+PrivateCopyOpen::PrivateCopyOpen() { t_private_copy = true; }
+PrivateCopyOpen::~PrivateCopyOpen() { t_private_copy = false; }
 
 void SetStreamDeclineForTesting(bool on) { g_decline_for_testing = on; }
 

@@ -25,6 +25,8 @@
 //   "ferry-peek" also reads a database file an extraction is still
 //   writing (a registered GrowingFile, growing_file.h): a read of bytes
 //   not yet written waits for them, and the file's size is its final one.
+//   A private copy (opened inside a PrivateCopyOpen) is read ahead: reads
+//   that go forward are served from one larger read (read_ahead.h).
 #pragma once
 
 #include <cstdint>
@@ -76,6 +78,18 @@ struct PageOneCapture {
 // page 1, as if SQLite had written out of order (the caller's fallback to
 // the staging path is then what runs). Process-wide.
 void SetStreamDeclineForTesting(bool on);
+
+// While one is alive on a thread, the main database file that thread opens
+// through "ferry-peek" is a private copy: nothing changes its readable
+// bytes (a GrowingFile's writer only adds to them), so reads are read
+// ahead. Never for a live database, which other connections write.
+class PrivateCopyOpen {
+ public:
+  PrivateCopyOpen();
+  ~PrivateCopyOpen();
+  PrivateCopyOpen(const PrivateCopyOpen&) = delete;
+  PrivateCopyOpen& operator=(const PrivateCopyOpen&) = delete;
+};
 
 // Installs `capture` for the calling thread (null: none).
 void SetPageOneCapture(PageOneCapture* capture);

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -753,6 +754,87 @@ TEST_F(SqliteArchiveTest, DiskFullLeavesNoGoodLookingFile) {
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 1u);
   EXPECT_NE((*list)[0].state, BackupState::kVerified);
+}
+
+// Disk full during a restore, for real: the live database is on a tmpfs
+// with room for its own pages but not for the restored ones in its WAL
+// (written in batches, sqlite_batch_vfs.h). The restore fails, the
+// database is as it was and writable; with room, the same restore works.
+TEST_F(SqliteArchiveTest, RestoreOntoAFullDiskChangesNothing) {
+  const std::string mnt = dir_ / "tiny";
+  std::filesystem::create_directories(mnt);
+  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=1m") != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
+  struct Unmount {
+    std::string m;
+    ~Unmount() { ::umount2(m.c_str(), MNT_DETACH); }
+  } unmount{mnt};
+  // ~2.4 MB archived from the fixture's database (not on the tmpfs).
+  ASSERT_TRUE(db_->Exec("CREATE TABLE r (id INTEGER PRIMARY KEY, b BLOB)").ok());
+  ASSERT_TRUE(db_->Exec("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 600)"
+                        " INSERT INTO r SELECT i, randomblob(4000) FROM c").ok());
+  auto a = Archive();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  auto small = OpenDatabase("sqlite:" + mnt + "/live.db", Env::Default());
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  Database* live = small->get();
+  ASSERT_TRUE(live->Exec("CREATE TABLE r (id INTEGER PRIMARY KEY, b BLOB)").ok());
+  ASSERT_TRUE(live->Exec("INSERT INTO r VALUES (1, x'00'), (2, x'01')").ok());
+  auto before = ComputeTableChecksum(live, "r");
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+
+  auto r = RestoreArchive(live, Env::Default(), a->location, dir_ / "safety");
+  ASSERT_FALSE(r.ok()) << "the restore unexpectedly fit";
+  EXPECT_NE(r.status().message().find("unchanged"), std::string::npos) << r.status().ToString();
+  auto after = ComputeTableChecksum(live, "r");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(*after, *before);
+  auto check = live->Query("PRAGMA integrity_check", {});
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(*check->GetText(0, 0), "ok");
+  ASSERT_TRUE(live->Exec("INSERT INTO r VALUES (3, x'02')").ok());
+  ASSERT_TRUE(live->Exec("DELETE FROM r WHERE id = 3").ok());
+
+  ASSERT_EQ(::mount("tmpfs", mnt.c_str(), "tmpfs", MS_REMOUNT, "size=16m"), 0) << std::strerror(errno);
+  auto again = RestoreArchive(live, Env::Default(), a->location, dir_ / "safety");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  auto restored = ComputeTableChecksum(live, "r");
+  ASSERT_TRUE(restored.ok());
+  EXPECT_EQ(*restored, Sum("r"));
+}
+
+// An archive of another database carries that database's catalog, whose
+// ids are its own: the live catalog's archive rows are put back beside its
+// rows, under new ids where they collide, and the restore succeeds. (It
+// failed after the swap with "UNIQUE constraint failed: ferry_backups.id".)
+TEST_F(SqliteArchiveTest, RestoreOfAnotherDatabasesArchiveKeepsBothCatalogs) {
+  MakeTable("chunks", 50);
+  auto theirs = Archive();  // id 1 in this database's catalog
+  ASSERT_TRUE(theirs.ok()) << theirs.status().ToString();
+  auto other = OpenDatabase("sqlite:" + (dir_ / "other.db"), Env::Default());
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->Exec("CREATE TABLE x (a INTEGER)").ok());
+  ArchiveOptions o;
+  o.dir = dir_ / "other-backups";
+  auto ours = CreateArchive(other->get(), Env::Default(), o);  // id 1 there too
+  ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+  ASSERT_EQ(ours->id, theirs->id);
+
+  auto r = RestoreArchive(other->get(), Env::Default(), theirs->location, dir_ / "safety");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto list = ListBackups(other->get());
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  std::set<std::string> names;
+  std::set<int64_t> ids;
+  for (const auto& b : *list) {
+    names.insert(b.name);
+    ids.insert(b.id);
+  }
+  EXPECT_EQ(ids.size(), list->size());  // no id twice
+  EXPECT_TRUE(names.count(theirs->name)) << "the restored catalog's own row";
+  EXPECT_TRUE(names.count(ours->name)) << "the live catalog's archive, put back";
+  ASSERT_TRUE(r->safety.has_value());
+  EXPECT_TRUE(names.count(r->safety->name)) << "the safety archive";
 }
 
 // ---- a WAL restore in steps, beside the safety archive ----
