@@ -187,8 +187,9 @@ bool RestoreHoldsWriters(const std::string& live) {
 // state as the copy's), or null.
 std::shared_ptr<sqlite3> SameStateReader(const std::string& path) {
   sqlite3* raw = nullptr;
+  // Through "ferry-peek": its count reads ahead (ReadAheadInTransaction).
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+                           "ferry-peek");
   std::shared_ptr<sqlite3> h(raw, [](sqlite3* db) { sqlite3_close_v2(db); });
   if (rc != SQLITE_OK) return nullptr;
   sqlite3_busy_timeout(raw, 30000);
@@ -220,6 +221,9 @@ Status ProduceStream(StreamState* s, Env* env, const ArchiveByteSink& write) {
     StreamState* s;
     ~EndRead() { s->src.reset(); }
   } end_read{s};
+  // The copy's pages, read ahead in its one read transaction (ended by
+  // end_read, after this).
+  ReadAheadInTransaction ahead(s->src.get());
   StreamTarget& t = s->target;
   t.page_size = s->page_size;
   t.total = s->page_size * s->page_count;
@@ -507,7 +511,10 @@ class SqliteArchiver : public Archiver {
       // Run by the caller beside the copy (DumpResult::count_tables); the
       // counting transaction ends with it.
       d.result.count_tables = [counter, live]() mutable -> Result<TableRows> {
-        Result<TableRows> rows = CountRows(counter.get(), live);
+        Result<TableRows> rows = [&] {
+          ReadAheadInTransaction ahead(counter.get());  // inside the counter's transaction
+          return CountRows(counter.get(), live);
+        }();
         counter.reset();
         return rows;
       };

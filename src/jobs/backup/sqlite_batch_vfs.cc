@@ -79,9 +79,10 @@ int BatchRead(sqlite3_file* f, void* out, int amt, sqlite3_int64 off) {
   if (s == nullptr) return R(f)->pMethods->xRead(R(f), out, amt, off);
   if (int rc = FlushFile(bf); rc != SQLITE_OK) return rc;
   if (s->window.Serve(out, amt, off)) return SQLITE_OK;
-  if (s->window.Forward(off) && off + amt <= s->size_at_start) {
+  const int64_t start = off + amt <= s->size_at_start ? s->window.WindowStart(off, amt) : -1;
+  if (start >= 0) {
     sqlite3_file* real = bf->real;
-    if (s->window.Fill(out, amt, off, s->size_at_start, [real](char* buf, int64_t len, int64_t at) {
+    if (s->window.Fill(out, amt, off, start, s->size_at_start, [real](char* buf, int64_t len, int64_t at) {
           return InPieces(buf, len, at, [real](char* p, int n, int64_t o) {
                    return real->pMethods->xRead(real, p, n, o);
                  }) == SQLITE_OK;

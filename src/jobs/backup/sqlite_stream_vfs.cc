@@ -198,17 +198,24 @@ int PeekClose(sqlite3_file* f) {
   int rc = R(f)->pMethods->xClose(R(f));
   return rc;
 }
-// A private copy's read: from the window, or filling it when reads go
-// forward (a GrowingFile's: only as far as it is written), else alone.
+// A read ahead: from the window, or filling it when reads go forward or
+// backward (a GrowingFile's: only as far as it is written), else alone.
 int AheadRead(PeekFile* pf, void* out, int amt, sqlite3_int64 off) {
   ReadAheadWindow& a = *pf->ahead;
   if (a.Serve(out, amt, off)) return SQLITE_OK;
+  const int64_t start = off + amt <= pf->size ? a.WindowStart(off, amt) : -1;
   GrowingFile* g = pf->growing;
-  if (g != nullptr && !g->WaitFor(std::min<int64_t>(off + amt, g->size()))) return SQLITE_IOERR_READ;
-  if (a.Forward(off) && off + amt <= pf->size) {
+  if (g != nullptr) {
+    // A window is waited for whole: a reader at the extraction's front
+    // would otherwise fill windows a page or two long.
+    const int64_t need = std::min<int64_t>(off + amt, g->size());
+    const int64_t want = start >= 0 ? std::min<int64_t>(start + a.capacity(), g->size()) : need;
+    if (!g->WaitFor(std::max(want, need)) && !g->WaitFor(need)) return SQLITE_IOERR_READ;
+  }
+  if (start >= 0) {
     const int64_t available = g != nullptr ? std::min(g->written(), pf->size) : pf->size;
     sqlite3_file* real = pf->real;
-    if (a.Fill(out, amt, off, available, [real](char* buf, int64_t len, int64_t at) {
+    if (a.Fill(out, amt, off, start, available, [real](char* buf, int64_t len, int64_t at) {
           return InPieces(buf, len, at, [real](char* p, int n, int64_t o) {
                    return real->pMethods->xRead(real, p, n, o);
                  }) == SQLITE_OK;
@@ -253,8 +260,15 @@ int PeekFileSize(sqlite3_file* f, sqlite3_int64* s) {
   }
   return R(f)->pMethods->xFileSize(R(f), s);
 }
+// An unlock may end the transaction whose reads a window's bytes belong to.
+void ForgetWindow(sqlite3_file* f) {
+  if (ReadAheadWindow* a = reinterpret_cast<PeekFile*>(f)->ahead) a->Drop(0, INT64_MAX / 2);
+}
 int PeekLock(sqlite3_file* f, int l) { return R(f)->pMethods->xLock(R(f), l); }
-int PeekUnlock(sqlite3_file* f, int l) { return R(f)->pMethods->xUnlock(R(f), l); }
+int PeekUnlock(sqlite3_file* f, int l) {
+  ForgetWindow(f);
+  return R(f)->pMethods->xUnlock(R(f), l);
+}
 int PeekCheckReserved(sqlite3_file* f, int* o) {
   return R(f)->pMethods->xCheckReservedLock(R(f), o);
 }
@@ -269,6 +283,7 @@ int PeekShmMap(sqlite3_file* f, int i, int sz, int ext, void volatile** p) {
   return R(f)->pMethods->xShmMap(R(f), i, sz, ext, p);
 }
 int PeekShmLock(sqlite3_file* f, int off, int n, int flags) {
+  if ((flags & SQLITE_SHM_UNLOCK) != 0) ForgetWindow(f);
   return R(f)->pMethods->xShmLock(R(f), off, n, flags);
 }
 void PeekShmBarrier(sqlite3_file* f) { R(f)->pMethods->xShmBarrier(R(f)); }
@@ -351,6 +366,28 @@ void UnregisterStreamTarget(const std::string& name) {
 }
 
 void SetPageOneCapture(PageOneCapture* capture) { t_capture = capture; }
+
+ReadAheadInTransaction::ReadAheadInTransaction(sqlite3* db) {
+  sqlite3_file* f = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || f == nullptr ||
+      f->pMethods != &kPeekMethods)
+    return;
+  auto* pf = reinterpret_cast<PeekFile*>(f);
+  sqlite3_int64 size = 0;
+  if (pf->ahead != nullptr || pf->growing != nullptr ||
+      pf->real->pMethods->xFileSize(pf->real, &size) != SQLITE_OK || size <= 0)
+    return;
+  pf->size = size;
+  pf->ahead = new ReadAheadWindow();
+  file_ = pf;
+}
+
+ReadAheadInTransaction::~ReadAheadInTransaction() {
+  if (file_ == nullptr) return;
+  auto* pf = static_cast<PeekFile*>(file_);
+  delete pf->ahead;
+  pf->ahead = nullptr;
+}
 
 PrivateCopyOpen::PrivateCopyOpen() { t_private_copy = true; }
 PrivateCopyOpen::~PrivateCopyOpen() { t_private_copy = false; }

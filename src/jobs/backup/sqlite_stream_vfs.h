@@ -36,6 +36,8 @@
 
 #include "ferry/status.h"
 
+struct sqlite3;
+
 namespace ferry {
 
 // Where "ferry-stream" sends a destination database's bytes.
@@ -89,6 +91,25 @@ class PrivateCopyOpen {
   ~PrivateCopyOpen();
   PrivateCopyOpen(const PrivateCopyOpen&) = delete;
   PrivateCopyOpen& operator=(const PrivateCopyOpen&) = delete;
+};
+
+// While alive, the main database file of `db` (opened through "ferry-peek")
+// is read ahead too. Only inside one read transaction of `db`, begun before
+// it and ended after it: the bytes that transaction reads from the file
+// (pages not in its WAL view) do not change until it ends, since a
+// checkpoint only writes pages such a reader takes from the WAL, and a
+// rollback-journal writer waits for the reader's SHARED lock. Any unlock
+// of the file forgets what was read ahead, whatever the caller does. The
+// connection must stay open while this lives.
+class ReadAheadInTransaction {
+ public:
+  explicit ReadAheadInTransaction(sqlite3* db);
+  ~ReadAheadInTransaction();
+  ReadAheadInTransaction(const ReadAheadInTransaction&) = delete;
+  ReadAheadInTransaction& operator=(const ReadAheadInTransaction&) = delete;
+
+ private:
+  void* file_ = nullptr;  // the PeekFile given a window, or null
 };
 
 // Installs `capture` for the calling thread (null: none).
