@@ -164,7 +164,6 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
       if (counting.valid()) {
         FERRY_ASSIGN_OR_RETURN(dump.tables, counting.get());
       }
-      phases.Mark(streamed ? "copy+compress" : "compress");
       rows = 0;
       for (const auto& [t, n] : dump.tables) rows += n;
       nlohmann::json files = nlohmann::json::array();
@@ -186,7 +185,17 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
       return manifest.dump(2) + "\n";
     };
     if (dump.count_tables) counting = std::async(std::launch::async, dump.count_tables);
-    Status written = WriteArchiveFile(env, b.location, opts.compression, members, manifest_member);
+    // Read it back from disk, beside its fsync: what we verify is what a
+    // restore would read. One pass: every entry decompressed and hashed
+    // against the manifest, and the file's own SHA-256 for the catalog from
+    // the same read.
+    ArchiveEntry whole;
+    const ArchiveReadBack read_back = [&](const std::string& written) -> Status {
+      phases.Mark(streamed ? "copy+compress" : "compress");
+      return CheckArchiveManifest(written, &whole).status();
+    };
+    Status written =
+        WriteArchiveFile(env, b.location, opts.compression, members, manifest_member, read_back);
     std::string declined = !written.ok() && streamed && streamed->declined ? streamed->declined() : "";
     if (!declined.empty()) {
       // The stream gave up (SQLite wrote out of the expected order): the
@@ -197,17 +206,11 @@ Result<BackupInfo> CreateArchive(Database* db, Env* env, const ArchiveOptions& o
       streamed.reset();
       FERRY_RETURN_IF_ERROR(stage());
       if (dump.count_tables) counting = std::async(std::launch::async, dump.count_tables);
-      written = WriteArchiveFile(env, b.location, opts.compression, members, manifest_member);
+      written = WriteArchiveFile(env, b.location, opts.compression, members, manifest_member,
+                                 read_back);
     }
     FERRY_RETURN_IF_ERROR(written);
-    phases.Mark("sync");
-    // Read it back from disk: what we verify is what a restore would read.
-    // One pass: every entry decompressed and hashed against the manifest,
-    // and the file's own SHA-256 for the catalog from the same read.
-    ArchiveEntry whole;
-    FERRY_ASSIGN_OR_RETURN(ArchiveManifest m, CheckArchiveManifest(b.location, &whole));
-    (void)m;
-    phases.Mark("read-back");
+    phases.Mark("read-back||sync");
     b.row_count = rows;
     b.size_bytes = whole.size;
     b.checksum = "sha256:" + whole.sha256;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -249,7 +250,8 @@ bool IsSafeMemberName(const std::string& name) {
 }
 
 Status WriteArchiveFile(Env* env, const std::string& path, Compression compression,
-                        const std::vector<ArchiveMember>& members, const ArchiveTrailer& trailer) {
+                        const std::vector<ArchiveMember>& members, const ArchiveTrailer& trailer,
+                        const ArchiveReadBack& read_back) {
   const std::string partial = path + ".partial";
   FERRY_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
                          env->NewWritableFile(partial, FileMode::kOwnerOnly));
@@ -280,7 +282,15 @@ Status WriteArchiveFile(Env* env, const std::string& path, Compression compressi
   if (st.ok() && zstd) st = zstd->Finish();
   // The Env's own error (ENOSPC naming the file) says more than libarchive's.
   if (!st.ok()) st = sink.Or(st);
-  if (st.ok()) st = file->Sync();
+  if (st.ok() && read_back) {
+    // Both wait on the disk or the CPU, not on each other (2 cores).
+    auto synced = std::async(std::launch::async, [&file] { return file->Sync(); });
+    Status checked = read_back(partial);
+    st = synced.get();
+    if (st.ok()) st = checked;
+  } else if (st.ok()) {
+    st = file->Sync();
+  }
   if (Status c = file->Close(); st.ok()) st = c;
   if (st.ok()) st = env->RenameFile(partial, path);
   if (st.ok()) st = env->SyncDir(DirOf(path));

@@ -56,11 +56,18 @@ struct ArchiveTrailer {
   std::function<Result<std::string>(const std::vector<ArchiveEntry>& written)> make;
 };
 
+// The caller's check of the bytes written (its read-back), given the path
+// they are at until the rename.
+using ArchiveReadBack = std::function<Status(const std::string& written)>;
+
 // .tar.zst: level 1 on two worker threads (libzstd directly); .tar.gz:
-// libarchive's gzip filter.
+// libarchive's gzip filter. `read_back`, when given, runs beside the fsync
+// (on the same bytes: the page cache the fsync writes out); both must pass
+// before the rename, so a file that fails it is never at `path`.
 Status WriteArchiveFile(Env* env, const std::string& path, Compression compression,
                         const std::vector<ArchiveMember>& members,
-                        const ArchiveTrailer& trailer = {});
+                        const ArchiveTrailer& trailer = {},
+                        const ArchiveReadBack& read_back = {});
 // The same through the real file system (Env::Default()).
 inline Status WriteArchiveFile(const std::string& path, Compression compression,
                                const std::vector<ArchiveMember>& members) {
