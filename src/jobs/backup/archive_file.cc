@@ -282,6 +282,10 @@ Status WriteArchiveFile(Env* env, const std::string& path, Compression compressi
   if (st.ok() && zstd) st = zstd->Finish();
   // The Env's own error (ENOSPC naming the file) says more than libarchive's.
   if (!st.ok()) st = sink.Or(st);
+  // The compressor's buffers (several MB with its workers) go before the
+  // read-back allocates its own.
+  a.reset();
+  zstd.reset();
   if (st.ok() && read_back) {
     // Both wait on the disk or the CPU, not on each other (2 cores).
     auto synced = std::async(std::launch::async, [&file] { return file->Sync(); });
