@@ -243,10 +243,18 @@ TEST_F(KvRestoreCrash, RealBinaryKilledAtRandomPointsThenRerunRestoresExactly) {
   // `backup status` lists what the last kill left beside the store (each
   // extracted copy, replaced store, record, and a replaced store whose
   // removal the kill cut short) and touches none of it.
-  std::vector<std::string> left;
+  // A replaced store's record beside its directory is part of that one
+  // leftover (status lists the directory; a kill after the swap and before
+  // the removal leaves both). Every name is checked untouched.
+  std::vector<std::string> left, names;
   for (const char* prefix :
        {"store.ferry-restore-", "store.ferry-replaced-", "store.ferry-removing-"})
-    for (const auto& n : Beside(prefix)) left.push_back(n);
+    for (const auto& n : Beside(prefix)) {
+      names.push_back(n);
+      const size_t json = n.find(".json");
+      if (json != std::string::npos && fs::is_directory(root_ + "/" + n.substr(0, json))) continue;
+      left.push_back(n);
+    }
   {
     std::vector<std::string> args = {"ferry",  "--db",   url_,    "--output", "json",
                                      "backup", "status", "--dir", backups_};
@@ -258,7 +266,7 @@ TEST_F(KvRestoreCrash, RealBinaryKilledAtRandomPointsThenRerunRestoresExactly) {
     auto j = nlohmann::json::parse(out.str(), nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << out.str();
     EXPECT_EQ(j["restore_leftovers"].size(), left.size()) << out.str();
-    for (const auto& n : left)
+    for (const auto& n : names)
       EXPECT_TRUE(fs::exists(root_ + "/" + n)) << n << " touched by status";
   }
 
