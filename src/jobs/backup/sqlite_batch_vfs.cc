@@ -37,9 +37,9 @@ struct BatchFile {
 BatchFile* B(sqlite3_file* f) { return reinterpret_cast<BatchFile*>(f); }
 sqlite3_file* R(sqlite3_file* f) { return B(f)->real; }
 
-// Writes out the file's pending bytes.
+// Writes out the file's pending bytes. (A failed one is sticky for writes
+// and syncs only: BatchWrite, BatchSync.)
 int FlushFile(BatchFile* bf) {
-  if (bf->error != SQLITE_OK) return bf->error;
   BatchFileState* s = bf->batch;
   if (s == nullptr || s->out_len == 0) return SQLITE_OK;
   sqlite3_file* real = bf->real;
@@ -56,9 +56,8 @@ int FlushFile(BatchFile* bf) {
 // connection is written out (the WAL's frames before anything the index
 // could say about them).
 int FlushGroup(BatchFile* bf) {
-  if (bf->batch == nullptr) return bf->error;
-  Status st = bf->batch->owner->Flush();
-  return st.ok() ? SQLITE_OK : (bf->error != SQLITE_OK ? bf->error : SQLITE_IOERR_WRITE);
+  if (bf->batch == nullptr) return SQLITE_OK;
+  return bf->batch->owner->Flush().ok() ? SQLITE_OK : SQLITE_IOERR_WRITE;
 }
 
 int BatchClose(sqlite3_file* f) {
@@ -124,6 +123,7 @@ int BatchTruncate(sqlite3_file* f, sqlite3_int64 size) {
   return R(f)->pMethods->xTruncate(R(f), size);
 }
 int BatchSync(sqlite3_file* f, int flags) {
+  if (B(f)->error != SQLITE_OK) return B(f)->error;
   if (int rc = FlushFile(B(f)); rc != SQLITE_OK) return rc;
   return R(f)->pMethods->xSync(R(f), flags);
 }
