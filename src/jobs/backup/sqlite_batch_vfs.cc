@@ -25,7 +25,6 @@ struct BatchFileState {
 namespace {
 
 constexpr size_t kWriteBytes = 1 << 20;
-sqlite3_vfs* g_base = nullptr;
 
 struct BatchFile {
   sqlite3_file base;
@@ -185,13 +184,8 @@ int BatchOpen(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* o
   bf->batch = nullptr;
   bf->error = SQLITE_OK;
   f->pMethods = nullptr;
-  int rc = g_base->xOpen(g_base, name, bf->real, flags, out_flags);
+  int rc = OpenDefaultVfsFile(name, bf->real, flags, out_flags);
   if (bf->real->pMethods == nullptr) return rc;
-  if (bf->real->pMethods->iVersion < 2) {
-    // Nothing to delegate shared memory to: refuse rather than guess.
-    bf->real->pMethods->xClose(bf->real);
-    return SQLITE_CANTOPEN;
-  }
   f->pMethods = &kBatchMethods;
   return rc;
 }
@@ -211,9 +205,8 @@ BatchFile* OurFile(sqlite3* db, int op) {
 void RegisterSqliteBatchVfs() {
   static std::once_flag once;
   std::call_once(once, [] {
-    g_base = DefaultSqliteVfs();
     FillDelegatingVfs(&g_batch_vfs, "ferry-batch",
-                      static_cast<int>(sizeof(BatchFile)) + g_base->szOsFile);
+                      static_cast<int>(sizeof(BatchFile)) + DefaultSqliteVfs()->szOsFile);
     g_batch_vfs.xOpen = BatchOpen;
     sqlite3_vfs_register(&g_batch_vfs, 0);
   });

@@ -30,7 +30,6 @@ thread_local PageOneCapture* t_capture = nullptr;
 thread_local bool t_private_copy = false;
 std::atomic<bool> g_decline_for_testing{false};
 
-sqlite3_vfs* g_base = nullptr;  // the default VFS both delegate to
 
 void Put4(std::string& page, size_t at, uint32_t v) {
   page[at] = static_cast<char>(v >> 24);
@@ -309,13 +308,8 @@ int PeekOpen(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* ou
     pf->growing = FindGrowingFile(name);
   }
   f->pMethods = nullptr;
-  int rc = g_base->xOpen(g_base, name, pf->real, flags, out_flags);
+  int rc = OpenDefaultVfsFile(name, pf->real, flags, out_flags);
   if (pf->real->pMethods == nullptr) return rc;
-  if (pf->real->pMethods->iVersion < 2) {
-    // Nothing to delegate shared memory to: refuse rather than guess.
-    pf->real->pMethods->xClose(pf->real);
-    return SQLITE_CANTOPEN;
-  }
   if (rc == SQLITE_OK && pf->main_db && t_private_copy && (flags & SQLITE_OPEN_READONLY)) {
     sqlite3_int64 size = 0;
     if (pf->growing != nullptr) {
@@ -340,14 +334,13 @@ sqlite3_vfs g_peek_vfs;
 void RegisterSqliteStreamVfs() {
   static std::once_flag once;
   std::call_once(once, [] {
-    g_base = DefaultSqliteVfs();
     FillDelegatingVfs(&g_stream_vfs, "ferry-stream", sizeof(StreamFile));
     g_stream_vfs.xOpen = StreamOpen;
     g_stream_vfs.xDelete = StreamDelete;
     g_stream_vfs.xAccess = StreamAccess;
     g_stream_vfs.xFullPathname = StreamFullPathname;
     sqlite3_vfs_register(&g_stream_vfs, 0);
-    FillDelegatingVfs(&g_peek_vfs, "ferry-peek", static_cast<int>(sizeof(PeekFile)) + g_base->szOsFile);
+    FillDelegatingVfs(&g_peek_vfs, "ferry-peek", static_cast<int>(sizeof(PeekFile)) + DefaultSqliteVfs()->szOsFile);
     g_peek_vfs.xOpen = PeekOpen;
     sqlite3_vfs_register(&g_peek_vfs, 0);
   });

@@ -43,6 +43,19 @@ sqlite3_vfs* DefaultSqliteVfs() {
   return g_base;
 }
 
+int OpenDefaultVfsFile(const char* name, sqlite3_file* real, int flags, int* out_flags) {
+  sqlite3_vfs* base = DefaultSqliteVfs();
+  real->pMethods = nullptr;
+  int rc = base->xOpen(base, name, real, flags, out_flags);
+  if (real->pMethods == nullptr) return rc;
+  if (real->pMethods->iVersion < 2) {
+    real->pMethods->xClose(real);
+    real->pMethods = nullptr;
+    return SQLITE_CANTOPEN;
+  }
+  return rc;
+}
+
 void FillDelegatingVfs(sqlite3_vfs* v, const char* name, int file_size) {
   sqlite3_vfs* base = DefaultSqliteVfs();
   std::memset(v, 0, sizeof *v);

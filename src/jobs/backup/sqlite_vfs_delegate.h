@@ -19,6 +19,12 @@ sqlite3_vfs* DefaultSqliteVfs();
 // the rest) before sqlite3_vfs_register.
 void FillDelegatingVfs(sqlite3_vfs* v, const char* name, int file_size);
 
+// Opens `name` through the default VFS into `real` (the caller's file
+// allocates it right after its own struct). On failure, or for a file
+// without shared memory to delegate to (iVersion < 2: refused rather than
+// guessed), real->pMethods is null afterwards and the error is returned.
+int OpenDefaultVfsFile(const char* name, sqlite3_file* real, int flags, int* out_flags);
+
 // The default VFS takes at most 128 KiB - 1 per read or write (os_unix.c
 // masks a write's length with 0x1ffff, and asserts it of a read): larger
 // reads and writes of ours go to it in pieces of this size.
