@@ -387,7 +387,7 @@ Result<RestoreReport> RestoreArchive(Database* db, Env* env, const std::string& 
     if (!started.ok()) {
       // A copy that cannot even be opened: the archive's own verdict first.
       if (following) FERRY_RETURN_IF_ERROR(finish_extraction());
-      return started.status();
+      return started.status().WithContext(path);
     }
     staged = std::move(started).value();
     phases.Mark("start");

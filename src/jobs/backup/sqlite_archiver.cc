@@ -302,6 +302,18 @@ class SqliteStagedRestore : public StagedRestore {
     if (JournalMode(r->dst_.get()) != "wal")
       return FailedPrecondition("sqlite restore: " + live +
                                 " is no longer in WAL mode; run the restore again");
+    // The backup API writes into a WAL database only pages of its own size
+    // (otherwise it fails with "attempt to write a readonly database").
+    FERRY_ASSIGN_OR_RETURN(int64_t copy_page, PragmaInt(r->src_.get(), "PRAGMA page_size", copy));
+    FERRY_ASSIGN_OR_RETURN(int64_t live_page, PragmaInt(r->dst_.get(), "PRAGMA page_size", live));
+    if (copy_page != live_page)
+      return InvalidArgument(
+          "sqlite restore: the archived database has " + std::to_string(copy_page) +
+          "-byte pages and " + live + " has " + std::to_string(live_page) +
+          "-byte pages; SQLite changes a database's page size only outside WAL mode. Nothing "
+          "was changed. Restore with --db 'sqlite:" + live +
+          "?journal_mode=delete' while nothing else has the file open, or into a database with " +
+          std::to_string(copy_page) + "-byte pages");
     // Asked now: after the commit, any statement on this connection would
     // run SQLite's automatic checkpoint itself, unbatched.
     auto sync = PragmaInt(r->dst_.get(), "PRAGMA synchronous", live);

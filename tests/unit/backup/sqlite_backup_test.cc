@@ -1,5 +1,6 @@
 // SQLite end to end: snapshots and archives on real database files.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -835,6 +836,46 @@ TEST_F(SqliteArchiveTest, RestoreOfAnotherDatabasesArchiveKeepsBothCatalogs) {
   EXPECT_TRUE(names.count(ours->name)) << "the live catalog's archive, put back";
   ASSERT_TRUE(r->safety.has_value());
   EXPECT_TRUE(names.count(r->safety->name)) << "the safety archive";
+}
+
+// SQLite copies between page sizes only into a database outside WAL mode:
+// the restore says so (and how to do it) with the database unchanged, and
+// done that way it works.
+TEST_F(SqliteArchiveTest, RestoreAcrossPageSizesSaysHowAndChangesNothing) {
+  const std::string src = dir_ / "8k.db";
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(src.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "PRAGMA page_size=8192; CREATE TABLE chunks (id INTEGER PRIMARY KEY, v);"
+                                " INSERT INTO chunks VALUES (1, 'a'), (2, 'b');",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto srcdb = OpenDatabase("sqlite:" + src, Env::Default());
+  ASSERT_TRUE(srcdb.ok()) << srcdb.status().ToString();
+  ArchiveOptions o;
+  o.dir = dir_ / "backups";
+  auto a = CreateArchive(srcdb->get(), Env::Default(), o);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  MakeTable("chunks", 100);  // the fixture's database: 4096-byte pages, WAL
+  const auto before = AllSums();
+
+  auto r = RestoreArchive(db_.get(), Env::Default(), a->location, dir_ / "safety");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("8192-byte pages"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("journal_mode=delete"), std::string::npos) << r.status().ToString();
+  EXPECT_EQ(AllSums(), before);
+
+  db_.reset();
+  auto jdb = OpenDatabase("sqlite:" + path_ + "?journal_mode=delete", Env::Default());
+  ASSERT_TRUE(jdb.ok()) << jdb.status().ToString();
+  db_ = std::move(jdb).value();
+  auto again = RestoreArchive(db_.get(), Env::Default(), a->location, dir_ / "safety");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(db_->Query("PRAGMA page_size", {})->GetInt(0, 0), 8192);
+  EXPECT_EQ(db_->Query("SELECT count(*) FROM chunks", {})->GetInt(0, 0), 2);
 }
 
 // ---- a WAL restore in steps, beside the safety archive ----
