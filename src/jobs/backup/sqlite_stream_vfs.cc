@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -29,7 +30,6 @@ int64_t g_target_seq = 0;
 thread_local PageOneCapture* t_capture = nullptr;
 thread_local bool t_private_copy = false;
 std::atomic<bool> g_decline_for_testing{false};
-
 
 void Put4(std::string& page, size_t at, uint32_t v) {
   page[at] = static_cast<char>(v >> 24);
@@ -176,8 +176,10 @@ struct PeekFile {
   bool main_db;
   bool wal;
   GrowingFile* growing;  // a main database file still being written, or null
-  ReadAheadWindow* ahead;  // a private copy's, or null (owned; freed by PeekClose)
-  int64_t size;            // a private copy's size when opened (or its GrowingFile's final one)
+  // A window (read_ahead.h): a private copy's from its open to PeekClose,
+  // a live file's while a ReadAheadInTransaction lives; else null.
+  ReadAheadWindow* ahead;
+  int64_t size;  // reads ahead stop here: the size when the window began (a GrowingFile's final one)
   sqlite3_file* real;    // the default VFS's file, allocated right after this struct
 };
 
@@ -246,11 +248,16 @@ int PeekRead(sqlite3_file* f, void* out, int amt, sqlite3_int64 off) {
   }
   return rc;
 }
-// A private copy is opened read only: these never reach one.
+// Read-only connections do not write their files; should one, what a
+// window holds of the bytes is forgotten all the same.
 int PeekWrite(sqlite3_file* f, const void* d, int n, sqlite3_int64 o) {
+  if (ReadAheadWindow* a = reinterpret_cast<PeekFile*>(f)->ahead) a->Drop(o, n);
   return R(f)->pMethods->xWrite(R(f), d, n, o);
 }
-int PeekTruncate(sqlite3_file* f, sqlite3_int64 s) { return R(f)->pMethods->xTruncate(R(f), s); }
+int PeekTruncate(sqlite3_file* f, sqlite3_int64 s) {
+  if (ReadAheadWindow* a = reinterpret_cast<PeekFile*>(f)->ahead) a->Drop(s, INT64_MAX / 2);
+  return R(f)->pMethods->xTruncate(R(f), s);
+}
 int PeekSync(sqlite3_file* f, int fl) { return R(f)->pMethods->xSync(R(f), fl); }
 int PeekFileSize(sqlite3_file* f, sqlite3_int64* s) {
   if (GrowingFile* g = reinterpret_cast<PeekFile*>(f)->growing) {
