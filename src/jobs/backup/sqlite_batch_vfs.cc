@@ -78,15 +78,8 @@ int BatchRead(sqlite3_file* f, void* out, int amt, sqlite3_int64 off) {
   if (int rc = FlushFile(bf); rc != SQLITE_OK) return rc;
   if (s->window.Serve(out, amt, off)) return SQLITE_OK;
   const int64_t start = off + amt <= s->size_at_start ? s->window.WindowStart(off, amt) : -1;
-  if (start >= 0) {
-    sqlite3_file* real = bf->real;
-    if (s->window.Fill(out, amt, off, start, s->size_at_start, [real](char* buf, int64_t len, int64_t at) {
-          return InPieces(buf, len, at, [real](char* p, int n, int64_t o) {
-                   return real->pMethods->xRead(real, p, n, o);
-                 }) == SQLITE_OK;
-        }))
-      return SQLITE_OK;
-  }
+  if (start >= 0 && FillWindowFrom(bf->real, s->window, out, amt, off, start, s->size_at_start))
+    return SQLITE_OK;
   s->window.Note(off, amt);
   return R(f)->pMethods->xRead(R(f), out, amt, off);
 }
@@ -192,14 +185,6 @@ int BatchOpen(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* o
 
 sqlite3_vfs g_batch_vfs;
 
-// The connection's file by `op` (SQLITE_FCNTL_FILE_POINTER: the database
-// file; SQLITE_FCNTL_JOURNAL_POINTER: its WAL or journal), if ours.
-BatchFile* OurFile(sqlite3* db, int op) {
-  sqlite3_file* f = nullptr;
-  if (sqlite3_file_control(db, "main", op, &f) != SQLITE_OK || f == nullptr) return nullptr;
-  return f->pMethods == &kBatchMethods ? B(f) : nullptr;
-}
-
 }  // namespace
 
 void RegisterSqliteBatchVfs() {
@@ -214,8 +199,10 @@ void RegisterSqliteBatchVfs() {
 
 BatchedIo::BatchedIo(sqlite3* db) {
   for (int op : {SQLITE_FCNTL_FILE_POINTER, SQLITE_FCNTL_JOURNAL_POINTER}) {
-    BatchFile* bf = OurFile(db, op);
-    if (bf == nullptr || bf->batch != nullptr || bf->error != SQLITE_OK) continue;
+    sqlite3_file* f = OurConnectionFile(db, op, &kBatchMethods);
+    if (f == nullptr) continue;
+    BatchFile* bf = B(f);
+    if (bf->batch != nullptr || bf->error != SQLITE_OK) continue;
     auto s = std::make_unique<BatchFileState>();
     s->owner = this;
     s->file = &bf->base;

@@ -213,16 +213,10 @@ int AheadRead(PeekFile* pf, void* out, int amt, sqlite3_int64 off) {
     const int64_t want = start >= 0 ? std::min<int64_t>(start + a.capacity(), g->size()) : need;
     if (!g->WaitFor(std::max(want, need)) && !g->WaitFor(need)) return SQLITE_IOERR_READ;
   }
-  if (start >= 0) {
-    const int64_t available = g != nullptr ? std::min(g->written(), pf->size) : pf->size;
-    sqlite3_file* real = pf->real;
-    if (a.Fill(out, amt, off, start, available, [real](char* buf, int64_t len, int64_t at) {
-          return InPieces(buf, len, at, [real](char* p, int n, int64_t o) {
-                   return real->pMethods->xRead(real, p, n, o);
-                 }) == SQLITE_OK;
-        }))
-      return SQLITE_OK;
-  }
+  if (start >= 0 &&
+      FillWindowFrom(pf->real, a, out, amt, off, start,
+                     g != nullptr ? std::min(g->written(), pf->size) : pf->size))
+    return SQLITE_OK;
   a.Note(off, amt);
   return pf->real->pMethods->xRead(pf->real, out, amt, off);
 }
@@ -368,10 +362,8 @@ void UnregisterStreamTarget(const std::string& name) {
 void SetPageOneCapture(PageOneCapture* capture) { t_capture = capture; }
 
 ReadAheadInTransaction::ReadAheadInTransaction(sqlite3* db) {
-  sqlite3_file* f = nullptr;
-  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || f == nullptr ||
-      f->pMethods != &kPeekMethods)
-    return;
+  sqlite3_file* f = OurConnectionFile(db, SQLITE_FCNTL_FILE_POINTER, &kPeekMethods);
+  if (f == nullptr) return;
   auto* pf = reinterpret_cast<PeekFile*>(f);
   sqlite3_int64 size = 0;
   if (pf->ahead != nullptr || pf->growing != nullptr ||

@@ -56,6 +56,21 @@ int OpenDefaultVfsFile(const char* name, sqlite3_file* real, int flags, int* out
   return rc;
 }
 
+sqlite3_file* OurConnectionFile(sqlite3* db, int op, const sqlite3_io_methods* ours) {
+  sqlite3_file* f = nullptr;
+  if (sqlite3_file_control(db, "main", op, &f) != SQLITE_OK || f == nullptr) return nullptr;
+  return f->pMethods == ours ? f : nullptr;
+}
+
+bool FillWindowFrom(sqlite3_file* real, ReadAheadWindow& window, void* out, int amt,
+                    int64_t off, int64_t start, int64_t available) {
+  return window.Fill(out, amt, off, start, available, [real](char* buf, int64_t len, int64_t at) {
+    return InPieces(buf, len, at, [real](char* p, int n, int64_t o) {
+             return real->pMethods->xRead(real, p, n, o);
+           }) == SQLITE_OK;
+  });
+}
+
 void FillDelegatingVfs(sqlite3_vfs* v, const char* name, int file_size) {
   sqlite3_vfs* base = DefaultSqliteVfs();
   std::memset(v, 0, sizeof *v);

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "jobs/backup/read_ahead.h"
+
 namespace ferry {
 
 // SQLite's default VFS ("unix" here), initializing SQLite first.
@@ -24,6 +26,17 @@ void FillDelegatingVfs(sqlite3_vfs* v, const char* name, int file_size);
 // without shared memory to delegate to (iVersion < 2: refused rather than
 // guessed), real->pMethods is null afterwards and the error is returned.
 int OpenDefaultVfsFile(const char* name, sqlite3_file* real, int flags, int* out_flags);
+
+// `db`'s "main" file by `op` (SQLITE_FCNTL_FILE_POINTER: the database
+// file; SQLITE_FCNTL_JOURNAL_POINTER: its WAL or journal) when it is a file
+// of the VFS whose methods are `ours`; else null.
+sqlite3_file* OurConnectionFile(sqlite3* db, int op, const sqlite3_io_methods* ours);
+
+// Fills `window` from `real` at `start` (as WindowStart gave it) up to
+// `available` bytes of the file, in pieces, and serves [off, off + amt)
+// from it; false when that did not work (read the page alone then).
+bool FillWindowFrom(sqlite3_file* real, ReadAheadWindow& window, void* out, int amt,
+                    int64_t off, int64_t start, int64_t available);
 
 // The default VFS takes at most 128 KiB - 1 per read or write (os_unix.c
 // masks a write's length with 0x1ffff, and asserts it of a read): larger
