@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <future>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -286,13 +287,16 @@ Status PutBackArchiveRows(BackupCatalog* catalog, const std::vector<BackupInfo>&
   FERRY_RETURN_IF_ERROR(catalog->Ensure());
   FERRY_ASSIGN_OR_RETURN(auto rows, catalog->List());
   std::set<int64_t> taken;
-  for (const auto& r : rows) taken.insert(r.id);
+  std::map<std::string, int64_t> id_of;  // the restored catalog's rows by name
+  for (const auto& r : rows) {
+    taken.insert(r.id);
+    id_of[r.name] = r.id;
+  }
   for (const auto& b : before) {
     if (b.kind != BackupKind::kArchive) continue;
     BackupInfo row = b;
-    FERRY_ASSIGN_OR_RETURN(auto have, catalog->Find(b.name));
-    if (have) {
-      row.id = have->id;
+    if (auto have = id_of.find(b.name); have != id_of.end()) {
+      row.id = have->second;
       FERRY_RETURN_IF_ERROR(catalog->Update(row));
       continue;
     }
