@@ -419,10 +419,9 @@ class SqliteStagedRestore : public StagedRestore {
     // checkpoint, which any statement would run, runs inside it and finds
     // nothing left.
     {
-      std::optional<BatchedIo> batched;
+      std::optional<BatchedIo> batched;  // ended (flushed) with this scope
       if (synchronous_) batched.emplace(dst_.get());
       (void)Exec(dst_.get(), "PRAGMA wal_checkpoint(PASSIVE)", live_);
-      if (batched) (void)batched->End();
     }
     if (counting_.valid()) counted_ = counting_.get();  // Swap without CheckRows
     if (!counted_.has_value()) return CountRows(dst_.get(), live_);  // Swap without Load

@@ -211,7 +211,7 @@ int AheadRead(PeekFile* pf, void* out, int amt, sqlite3_int64 off) {
     // would otherwise fill windows a page or two long.
     const int64_t need = std::min<int64_t>(off + amt, g->size());
     const int64_t want = start >= 0 ? std::min<int64_t>(start + a.capacity(), g->size()) : need;
-    if (!g->WaitFor(std::max(want, need)) && !g->WaitFor(need)) return SQLITE_IOERR_READ;
+    if (!g->WaitFor(want) && !g->WaitFor(need)) return SQLITE_IOERR_READ;  // want >= need
   }
   if (start >= 0 &&
       FillWindowFrom(pf->real, a, out, amt, off, start,
